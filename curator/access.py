@@ -1,0 +1,46 @@
+"""Who may see what: owners run corpora, models, accounts and settings; curators work the queue."""
+
+from collections.abc import Callable
+from functools import wraps
+from typing import Any
+
+from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
+from django.core.exceptions import PermissionDenied
+from django.http import HttpRequest, HttpResponse
+
+OWNER = "owner"
+CURATOR = "curator"
+
+
+def _in_group(user: AbstractBaseUser | AnonymousUser, group: str) -> bool:
+    if not user.is_authenticated:
+        return False
+    if getattr(user, "is_superuser", False):
+        return True
+    return bool(user.groups.filter(name=group).exists())  # type: ignore[attr-defined]
+
+
+def is_owner(user: AbstractBaseUser | AnonymousUser) -> bool:
+    return _in_group(user, OWNER)
+
+
+def is_curator(user: AbstractBaseUser | AnonymousUser) -> bool:
+    # Owners may always curate their own bot's queue.
+    return _in_group(user, CURATOR) or _in_group(user, OWNER)
+
+
+def _require(check: Callable[[AbstractBaseUser | AnonymousUser], bool]) -> Callable[..., Any]:
+    def decorator(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
+        @wraps(view)
+        def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+            if not check(request.user):
+                raise PermissionDenied("Your account does not have access to this page.")
+            return view(request, *args, **kwargs)
+
+        return wrapper
+
+    return decorator
+
+
+owner_required = _require(is_owner)
+curator_required = _require(is_curator)

@@ -1,0 +1,11 @@
+from typing import Any
+
+from cryptography.fernet import Fernet
+from django.core.management.base import BaseCommand
+
+
+class Command(BaseCommand):
+    help = "Print a new key for CREDENTIALS_KEY (encrypts posting credentials at rest)."
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        self.stdout.write(Fernet.generate_key().decode())

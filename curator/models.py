@@ -1,0 +1,93 @@
+"""Candidates, the curators' decisions on them, and worker heartbeats."""
+
+from django.conf import settings
+from django.db import models
+
+
+class Candidate(models.Model):
+    class Status(models.TextChoices):
+        PENDING = "pending", "Pending"
+        APPROVED = "approved", "Approved"
+        REJECTED = "rejected", "Rejected"
+        SET_ASIDE = "set_aside", "Set aside"
+
+    class Verdict(models.TextChoices):
+        UNCHECKED = "unchecked", "Not checked"
+        OK = "ok", "Original"
+        NEAR = "near", "Near copy"
+        COPY = "copy", "Copy"
+
+    batch = models.ForeignKey("generation.GenerationBatch", null=True, blank=True, on_delete=models.SET_NULL, related_name="candidates")
+    corpus = models.ForeignKey("generation.Corpus", null=True, blank=True, on_delete=models.SET_NULL, related_name="candidates")
+    text = models.TextField()
+    generated_text = models.TextField(help_text="As the model wrote it, before any edit.")
+    # Normalised-text hash, for de-duplication against existing candidates.
+    text_hash = models.CharField(max_length=64, db_index=True)
+    weighted_length = models.PositiveIntegerField(default=0)
+    status = models.CharField(max_length=20, choices=Status.choices, default=Status.PENDING)
+    # Optimistic concurrency: every decision carries the version the curator saw.
+    version = models.PositiveIntegerField(default=1)
+    claimed_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    claim_expires_at = models.DateTimeField(null=True, blank=True)
+    decided_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    decided_at = models.DateTimeField(null=True, blank=True)
+    nearcopy_verdict = models.CharField(max_length=20, choices=Verdict.choices, default=Verdict.UNCHECKED)
+    nearcopy_reason = models.CharField(max_length=40, blank=True)
+    nearcopy_score = models.FloatField(null=True, blank=True)
+    nearcopy_closest = models.ForeignKey("generation.TrainingText", null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    nearcopy_spans = models.JSONField(default=list, blank=True)
+    nearcopy_override = models.BooleanField(default=False)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["id"]
+        indexes = [
+            models.Index(fields=["status", "claim_expires_at", "id"], name="candidate_queue_idx"),
+            models.Index(fields=["batch", "status"], name="candidate_batch_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return self.text[:60]
+
+
+class Decision(models.Model):
+    """One event in a candidate's life: the audit log, the undo stack and the statistics."""
+
+    class Action(models.TextChoices):
+        APPROVE = "approve", "Approved"
+        REJECT = "reject", "Rejected"
+        EDIT = "edit", "Edited"
+        SCHEDULE = "schedule", "Scheduled"
+        SKIP = "skip", "Skipped"
+        UNDO = "undo", "Undid"
+        OVERRIDE = "override", "Overrode near-copy"
+        SET_ASIDE = "set_aside", "Set aside"
+
+    candidate = models.ForeignKey(Candidate, on_delete=models.CASCADE, related_name="decisions")
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="decisions")
+    action = models.CharField(max_length=20, choices=Action.choices)
+    before_status = models.CharField(max_length=20, blank=True)
+    after_status = models.CharField(max_length=20, blank=True)
+    before_text = models.TextField(blank=True)
+    after_text = models.TextField(blank=True)
+    data = models.JSONField(default=dict, blank=True)
+    undone = models.BooleanField(default=False)
+    created_at = models.DateTimeField(auto_now_add=True, db_index=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        indexes = [models.Index(fields=["user", "-created_at"], name="decision_user_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.user} {self.action} #{self.candidate_id}"
+
+
+class Heartbeat(models.Model):
+    """Last sign of life of each worker and of beat, shown on the status page."""
+
+    name = models.CharField(max_length=200, unique=True, help_text="'beat' or the worker's hostname.")
+    queues = models.CharField(max_length=200, blank=True)
+    seen_at = models.DateTimeField()
+
+    def __str__(self) -> str:
+        return self.name

@@ -1,0 +1,202 @@
+"""Project settings, read strictly from the environment (see curator/env.py).
+
+Defaults give the embedded, no-service set-up that `make run` uses: SQLite and
+a filesystem broker under var/. DATABASE_URL and REDIS_URL switch to
+PostgreSQL and Redis.
+"""
+
+from pathlib import Path
+
+import dj_database_url
+from django.core.exceptions import ImproperlyConfigured
+
+from curator.env import env_bool, env_float, env_int, env_list, env_str, env_timezone, env_url
+
+BASE_DIR = Path(__file__).resolve().parent.parent
+VAR_DIR = Path(env_str("VAR_DIR", str(BASE_DIR / "var")) or "")
+# Runtime state (SQLite file, embedded broker, demo password) lives here, never in git.
+VAR_DIR.mkdir(parents=True, exist_ok=True)
+
+DEBUG = env_bool("DEBUG", False)
+_DEV_KEY = "django-insecure-dev-only-key-never-use-in-production-0123456789"
+SECRET_KEY = env_str("SECRET_KEY") or (_DEV_KEY if DEBUG else "")
+if not SECRET_KEY:
+    raise ImproperlyConfigured(
+        "SECRET_KEY must be set when DEBUG is off (e.g. `python -c 'import secrets; print(secrets.token_urlsafe(50))'`)."
+    )
+
+ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", ["localhost", "127.0.0.1", "[::1]"] if DEBUG else [])
+CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", [])
+
+INSTALLED_APPS = [
+    "django.contrib.admin",
+    "django.contrib.auth",
+    "django.contrib.contenttypes",
+    "django.contrib.sessions",
+    "django.contrib.messages",
+    "django.contrib.staticfiles",
+    "django_htmx",
+    "template_partials",
+    "curator",
+    "generation",
+    "posting",
+]
+
+MIDDLEWARE = [
+    "django.middleware.security.SecurityMiddleware",
+    "whitenoise.middleware.WhiteNoiseMiddleware",
+    "django.contrib.sessions.middleware.SessionMiddleware",
+    "django.middleware.common.CommonMiddleware",
+    "django.middleware.csrf.CsrfViewMiddleware",
+    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django.contrib.auth.middleware.LoginRequiredMiddleware",
+    "django.contrib.messages.middleware.MessageMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "django_htmx.middleware.HtmxMiddleware",
+]
+
+ROOT_URLCONF = "curator.urls"
+WSGI_APPLICATION = "curator.wsgi.application"
+
+TEMPLATES = [
+    {
+        "BACKEND": "django.template.backends.django.DjangoTemplates",
+        "DIRS": [BASE_DIR / "templates"],
+        "APP_DIRS": True,
+        "OPTIONS": {
+            "context_processors": [
+                "django.template.context_processors.request",
+                "django.contrib.auth.context_processors.auth",
+                "django.contrib.messages.context_processors.messages",
+                "curator.context_processors.roles",
+            ],
+        },
+    },
+]
+
+# --- Database: SQLite by default, anything dj-database-url understands via DATABASE_URL.
+DATABASE_URL = env_url(
+    "DATABASE_URL",
+    f"sqlite:///{VAR_DIR / 'db.sqlite3'}",
+    schemes=("sqlite", "postgres", "postgresql", "pgsql"),
+)
+DATABASES = {"default": dj_database_url.parse(DATABASE_URL or "", conn_max_age=env_int("DB_CONN_MAX_AGE", 0, minimum=0))}
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    # Workers, beat and web share one file: wait for the lock instead of failing at once.
+    DATABASES["default"]["OPTIONS"] = {"timeout": 30, "transaction_mode": "IMMEDIATE", "init_command": "PRAGMA journal_mode=WAL;"}
+    # Tests must use a file, not :memory:, so that a real worker process sees the same rows.
+    DATABASES["default"]["TEST"] = {"NAME": str(VAR_DIR / "test-db.sqlite3")}
+DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+AUTH_PASSWORD_VALIDATORS = [
+    {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
+    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
+    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+    {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+]
+LOGIN_URL = "login"
+LOGIN_REDIRECT_URL = "home"
+LOGOUT_REDIRECT_URL = "login"
+
+LANGUAGE_CODE = "en-us"
+TIME_ZONE = env_timezone("TIME_ZONE", "UTC")
+USE_I18N = True
+USE_TZ = True
+
+STATIC_URL = "static/"
+STATIC_ROOT = VAR_DIR / "static"
+STATICFILES_DIRS = [BASE_DIR / "static"]
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {
+        "BACKEND": (
+            "django.contrib.staticfiles.storage.StaticFilesStorage" if DEBUG else "whitenoise.storage.CompressedManifestStaticFilesStorage"
+        )
+    },
+}
+MEDIA_ROOT = VAR_DIR / "media"
+DATA_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
+FILE_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
+
+# --- Security for production (manage.py check --deploy passes with DEBUG off and HTTPS on).
+SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", not DEBUG)
+SESSION_COOKIE_SECURE = env_bool("SESSION_COOKIE_SECURE", not DEBUG)
+CSRF_COOKIE_SECURE = env_bool("CSRF_COOKIE_SECURE", not DEBUG)
+SECURE_HSTS_SECONDS = env_int("SECURE_HSTS_SECONDS", 0 if DEBUG else 31536000, minimum=0)
+SECURE_HSTS_INCLUDE_SUBDOMAINS = not DEBUG
+SECURE_HSTS_PRELOAD = not DEBUG
+SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https") if env_bool("BEHIND_TLS_PROXY", False) else None
+SECURE_CONTENT_TYPE_NOSNIFF = True
+X_FRAME_OPTIONS = "DENY"
+
+# --- Product settings.
+MODELS_DIR = Path(env_str("MODELS_DIR", str(BASE_DIR / "models")) or "")
+CORPUS_MAX_UPLOAD_BYTES = env_int("CORPUS_MAX_UPLOAD_BYTES", 200 * 1024 * 1024, minimum=1)
+# Fernet key (urlsafe base64, 32 bytes) for posting credentials at rest. Required in production.
+CREDENTIALS_KEY = env_str("CREDENTIALS_KEY")
+if not CREDENTIALS_KEY and not DEBUG and not env_bool("TESTING", False):
+    raise ImproperlyConfigured(
+        "CREDENTIALS_KEY must be set when DEBUG is off (generate one with `python manage.py generate_credentials_key`)."
+    )
+QUEUE_CLAIM_SIZE = env_int("QUEUE_CLAIM_SIZE", 5, minimum=1)
+QUEUE_CLAIM_SECONDS = env_int("QUEUE_CLAIM_SECONDS", 300, minimum=10)
+NEARCOPY_EDIT_RATIO = env_float("NEARCOPY_EDIT_RATIO", 80.0, minimum=0, maximum=100)
+NEARCOPY_SPAN_WORDS = env_int("NEARCOPY_SPAN_WORDS", 8, minimum=2)
+X_API_BASE_URL = env_url("X_API_BASE_URL", None, schemes=("http", "https"))
+
+# --- Celery. Embedded default: kombu's filesystem transport under var/broker (no service needed).
+REDIS_URL = env_url("REDIS_URL", None, schemes=("redis", "rediss"))
+CELERY_BROKER_URL = env_url(
+    "CELERY_BROKER_URL", REDIS_URL or "filesystem://", schemes=("redis", "rediss", "filesystem", "sqla+sqlite", "sqla+postgresql", "amqp")
+)
+GPU_TASK_SOFT_LIMIT = env_int("GPU_TASK_SOFT_LIMIT", 6 * 3600, minimum=60)
+DEFAULT_TASK_SOFT_LIMIT = env_int("DEFAULT_TASK_SOFT_LIMIT", 15 * 60, minimum=10)
+if CELERY_BROKER_URL == "filesystem://":
+    _broker_dir = VAR_DIR / "broker"
+    CELERY_BROKER_TRANSPORT_OPTIONS: dict[str, object] = {
+        "data_folder_in": str(_broker_dir / "queue"),
+        "data_folder_out": str(_broker_dir / "queue"),
+        "control_folder": str(_broker_dir / "control"),
+        "processed_folder": str(_broker_dir / "processed"),
+        "store_processed": False,
+    }
+    for _folder in ("queue", "control", "processed"):
+        (_broker_dir / _folder).mkdir(parents=True, exist_ok=True)
+else:
+    # Unacknowledged gpu tasks are redelivered after this; it must outlast the longest task.
+    CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": GPU_TASK_SOFT_LIMIT + 3600}
+    if prefix := env_str("CELERY_KEY_PREFIX"):
+        # Lets parallel test runs share one Redis without stealing each other's tasks.
+        CELERY_BROKER_TRANSPORT_OPTIONS["global_keyprefix"] = prefix
+CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+CELERY_TASK_IGNORE_RESULT = True
+CELERY_RESULT_BACKEND = None
+CELERY_TASK_DEFAULT_QUEUE = "default"
+CELERY_TASK_ROUTES = {
+    "generation.tasks.finetune": {"queue": "gpu"},
+    "generation.tasks.generate": {"queue": "gpu"},
+    "posting.tasks.generate_replies": {"queue": "gpu"},
+}
+CELERY_TASK_ACKS_LATE = True
+CELERY_TASK_REJECT_ON_WORKER_LOST = False
+CELERY_WORKER_PREFETCH_MULTIPLIER = 1
+CELERY_TASK_SOFT_TIME_LIMIT = DEFAULT_TASK_SOFT_LIMIT
+CELERY_TASK_TIME_LIMIT = DEFAULT_TASK_SOFT_LIMIT + 60
+CELERY_TIMEZONE = TIME_ZONE
+CELERY_WORKER_HIJACK_ROOT_LOGGER = False
+# The one place where periodic work is defined.
+CELERY_BEAT_SCHEDULE = {
+    # One heartbeat per queue, so the status page shows each worker and beat alive.
+    "heartbeat-default": {"task": "curator.tasks.heartbeat", "schedule": 15.0, "options": {"queue": "default", "expires": 14}},
+    "heartbeat-gpu": {"task": "curator.tasks.heartbeat", "schedule": 15.0, "options": {"queue": "gpu", "expires": 14}},
+}
+CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
+
+LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s: %(message)s"}},
+    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "INFO")},
+    "loggers": {"django.db.backends": {"level": "WARNING"}},
+}

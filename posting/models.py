@@ -1,0 +1,78 @@
+"""Posting accounts, their slots, and posts with their delivery state."""
+
+from django.conf import settings
+from django.db import models
+
+
+class Account(models.Model):
+    class Publisher(models.TextChoices):
+        X = "x", "X (tweepy, API v2)"
+        DRYRUN = "dryrun", "Dry run (records what it would post)"
+
+    name = models.CharField(max_length=100, unique=True)
+    publisher = models.CharField(max_length=20, choices=Publisher.choices, default=Publisher.DRYRUN)
+    handle = models.CharField(max_length=100, blank=True)
+    remote_user_id = models.CharField(max_length=64, blank=True)
+    # Fernet-encrypted JSON of the OAuth 1.0a keys (see posting.crypto); never rendered back.
+    credentials_encrypted = models.TextField(blank=True)
+    timezone = models.CharField(max_length=64, default="UTC")
+    daily_cap = models.PositiveIntegerField(default=8)
+    paused = models.BooleanField(default=False)
+    paused_reason = models.TextField(blank=True)
+    replies_enabled = models.BooleanField(default=False)
+    replies_per_hour = models.PositiveIntegerField(default=5)
+    last_mention_id = models.CharField(max_length=64, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Slot(models.Model):
+    account = models.ForeignKey(Account, on_delete=models.CASCADE, related_name="slots")
+    time_of_day = models.TimeField()
+    # ISO weekdays, 1 = Monday … 7 = Sunday.
+    weekdays = models.JSONField(default=list)
+
+    class Meta:
+        ordering = ["account", "time_of_day"]
+
+    def __str__(self) -> str:
+        return f"{self.account} {self.time_of_day:%H:%M}"
+
+
+class Post(models.Model):
+    class State(models.TextChoices):
+        QUEUED = "queued", "Queued"
+        SENDING = "sending", "Sending"
+        UNKNOWN = "unknown", "Outcome unknown"
+        SENT = "sent", "Sent"
+        FAILED = "failed", "Failed"
+        CANCELLED = "cancelled", "Cancelled"
+
+    account = models.ForeignKey(Account, on_delete=models.PROTECT, related_name="posts")
+    candidate = models.OneToOneField("curator.Candidate", null=True, blank=True, on_delete=models.SET_NULL, related_name="post")
+    text = models.TextField()
+    scheduled_at = models.DateTimeField(db_index=True)
+    state = models.CharField(max_length=20, choices=State.choices, default=State.QUEUED)
+    attempts = models.PositiveIntegerField(default=0)
+    next_attempt_at = models.DateTimeField(null=True, blank=True)
+    claimed_at = models.DateTimeField(null=True, blank=True)
+    claim_token = models.CharField(max_length=64, blank=True)
+    in_reply_to_id = models.CharField(max_length=64, blank=True)
+    remote_id = models.CharField(max_length=64, blank=True)
+    url = models.URLField(blank=True)
+    sent_at = models.DateTimeField(null=True, blank=True)
+    error = models.TextField(blank=True)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["scheduled_at", "id"]
+        indexes = [models.Index(fields=["state", "scheduled_at"], name="post_due_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.account}: {self.text[:40]}"

@@ -1,0 +1,57 @@
+import pytest
+from django.test import Client
+from django.urls import reverse
+
+pytestmark = pytest.mark.django_db
+
+
+def test_it_requires_login_for_every_page(client: Client) -> None:
+    for name in ["home", "status"]:
+        response = client.get(reverse(name))
+        assert response.status_code == 302
+        assert response["Location"].startswith(reverse("login"))
+
+
+def test_it_shows_the_login_page_without_login(client: Client) -> None:
+    response = client.get(reverse("login"))
+    assert response.status_code == 200
+    assert b"Log in" in response.content
+
+
+def test_it_logs_in_and_out(client: Client, curator) -> None:  # type: ignore[no-untyped-def]
+    response = client.post(reverse("login"), {"username": "carl", "password": "curator-pass-123"})
+    assert response.status_code == 302
+    assert client.get(reverse("home")).status_code == 200
+    client.post(reverse("logout"))
+    assert client.get(reverse("home")).status_code == 302
+
+
+def test_it_rejects_a_wrong_password(client: Client, curator) -> None:  # type: ignore[no-untyped-def]
+    response = client.post(reverse("login"), {"username": "carl", "password": "nope"})
+    assert response.status_code == 200
+    assert b"didn't match" in response.content
+
+
+def test_the_base_page_carries_htmx_and_the_csrf_header(curator_client: Client) -> None:
+    html = curator_client.get(reverse("home")).content.decode()
+    assert "htmx" in html and "/static/" in html
+    assert 'hx-headers=\'{"X-CSRFToken": "' in html
+
+
+def test_it_creates_the_owner_and_curator_groups() -> None:
+    from django.contrib.auth.models import Group
+
+    owner = Group.objects.get(name="owner")
+    curator = Group.objects.get(name="curator")
+    assert owner.permissions.filter(codename="add_corpus").exists()
+    assert curator.permissions.filter(codename="change_candidate").exists()
+    assert not curator.permissions.filter(codename="add_corpus").exists()
+
+
+def test_navigation_hides_owner_pages_from_curators(curator_client: Client, owner_client: Client) -> None:
+    from curator.context_processors import NAVIGATION
+
+    owner_only = [label for label, _name, role in NAVIGATION if role == "owner"]
+    html = curator_client.get(reverse("home")).content.decode()
+    for label in owner_only:
+        assert f">{label}</a>" not in html
