@@ -1,0 +1,38 @@
+"""Facts about tweet text shared by generation, the queue and posting."""
+
+import hashlib
+import html
+import re
+import unicodedata
+
+from twitter_text import parse_tweet
+
+MAX_WEIGHTED_LENGTH = 280
+
+_URL = re.compile(r"https?://\S+|www\.\S+", re.IGNORECASE)
+_MENTION = re.compile(r"(?<!\w)@\w{1,15}")
+_NON_WORD = re.compile(r"[^\w\s]+")
+_SPACE = re.compile(r"\s+")
+
+
+def weighted_length(text: str) -> int:
+    """Length by the twitter-text rules: 280 max, URLs count 23, CJK and emoji count 2."""
+    return int(parse_tweet(text).weightedLength)
+
+
+def fits(text: str) -> bool:
+    return 0 < weighted_length(text) <= MAX_WEIGHTED_LENGTH
+
+
+def normalise(text: str) -> str:
+    """Case, URLs, @mentions, punctuation, whitespace and HTML entities folded away."""
+    text = unicodedata.normalize("NFKC", html.unescape(text)).lower()
+    text = _URL.sub(" ", text)
+    text = _MENTION.sub(" ", text)
+    text = _NON_WORD.sub(" ", text)
+    return _SPACE.sub(" ", text).strip()
+
+
+def text_hash(text: str) -> str:
+    """Equal for texts that differ only by what normalise() folds away: the de-duplication key."""
+    return hashlib.sha256(normalise(text).encode()).hexdigest()

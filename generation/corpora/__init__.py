@@ -1,0 +1,1 @@
+"""Training corpora: import (formats, cleaning rules), export."""
