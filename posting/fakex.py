@@ -7,7 +7,7 @@ GET /2/users/:id/mentions) in the API's own JSON shapes, and scriptable faults. 
     POST /_fake/faults  {"faults": [{"kind": "429", "endpoint": "create_tweet", "reset_in": 2}]}
     POST /_fake/chaos   {"rate": 0.1, "kinds": ["429", "500", "timeout_after_store"], "seed": 1}
     POST /_fake/users   {"access_token": "...", "username": "bot"}
-    POST /_fake/config  {"reject_duplicates": false, "timeout_delay": 5}
+    POST /_fake/config  {"reject_duplicates": false, "timeout_delay": 5, "latency": 0.2}
     POST /_fake/reset
     GET  /_fake/tweets  (every stored post, oldest first)   GET /_fake/stats
 
@@ -56,6 +56,8 @@ class Fault:
 class FakeState:
     reject_duplicates: bool = True
     timeout_delay: float = 5.0
+    # Seconds each create_tweet takes, as a real API does (a few hundred milliseconds).
+    latency: float = 0.0
     tweets: list[dict[str, Any]] = field(default_factory=list)
     users: dict[str, dict[str, str]] = field(default_factory=dict)
     faults: list[Fault] = field(default_factory=list)
@@ -180,6 +182,8 @@ class _Handler(BaseHTTPRequestHandler):
         if authorised is None:
             return
         _token, user, fault = authorised
+        if self.state.latency:
+            time.sleep(self.state.latency)
         text = body.get("text")
         if not isinstance(text, str) or not text.strip():
             self._problem(400, "Invalid Request", "One or more parameters to your request was invalid.")
@@ -306,7 +310,12 @@ class _Handler(BaseHTTPRequestHandler):
                 self.state.reject_duplicates = bool(body["reject_duplicates"])
             if "timeout_delay" in body:
                 self.state.timeout_delay = float(body["timeout_delay"])
-        self._send(200, {"reject_duplicates": self.state.reject_duplicates, "timeout_delay": self.state.timeout_delay})
+            if "latency" in body:
+                self.state.latency = float(body["latency"])
+        self._send(
+            200,
+            {"reject_duplicates": self.state.reject_duplicates, "timeout_delay": self.state.timeout_delay, "latency": self.state.latency},
+        )
 
     def control_reset(self, query: dict[str, str]) -> None:
         with self.state.lock:
