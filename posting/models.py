@@ -48,6 +48,14 @@ class Slot(models.Model):
     def __str__(self) -> str:
         return f"{self.account} {self.time_of_day:%H:%M}"
 
+    @property
+    def weekday_names(self) -> str:
+        days = sorted(self.weekdays)
+        if days == list(range(1, 8)):
+            return "every day"
+        names = ["Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"]
+        return ", ".join(names[d - 1] for d in days if 1 <= d <= 7)
+
 
 class Post(models.Model):
     class State(models.TextChoices):
