@@ -17,7 +17,7 @@ change exactly one row; anything else means another worker got there first.
 import logging
 import time
 import uuid
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
@@ -246,15 +246,13 @@ def posts_release_stale(*, now: datetime | None = None) -> int:
     return released
 
 
-def _match(post: Post, remote: list[RemotePost]) -> RemotePost | None:
+def _match(post: Post, remote: Iterable[RemotePost]) -> RemotePost | None:
+    """The first of the account's posts with this text that no other Post of ours has claimed as its own."""
     wanted = text_hash(post.text)
-    taken = set(
-        Post.objects.filter(account=post.account, remote_id__in=[r.remote_id for r in remote])
-        .exclude(pk=post.pk)
-        .values_list("remote_id", flat=True)
-    )
     for item in remote:
-        if item.remote_id not in taken and text_hash(item.text) == wanted:
+        if text_hash(item.text) != wanted:
+            continue
+        if not Post.objects.filter(account=post.account, remote_id=item.remote_id).exclude(pk=post.pk).exists():
             return item
     return None
 
@@ -283,7 +281,8 @@ def post_settle(*, post: Post) -> str:
         publisher = publisher_for(account)
         user_id = _identity(account, publisher)
         since = (post.first_attempt_at or post.created_at) - LOOKUP_MARGIN
-        remote = publisher.recent(user_id=user_id, since=since)
+        # Pages are read only until the text turns up.
+        found = _match(post, publisher.recent(user_id=user_id, since=since))
     except RateLimited as exc:
         retry = exc.reset_at or now + RATE_LIMIT_FALLBACK
         _finish(post, token, mine, next_attempt_at=retry)
@@ -295,7 +294,6 @@ def post_settle(*, post: Post) -> str:
     except PublishError as exc:
         _finish(post, token, mine, next_attempt_at=now + _backoff(post.attempts))
         return _log(post, Attempt.Outcome.LOOKUP_FAILED, str(exc))
-    found = _match(post, remote)
     if found is not None:
         _finish(
             post,

@@ -5,7 +5,7 @@ posting.delivery differ by kind: a rate limit waits, an unknown outcome is looke
 a duplicate fails, refused credentials pause the account. Register another publisher with `register`.
 """
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any, Protocol
@@ -79,7 +79,9 @@ class Rejected(PublishError):
 class Publisher(Protocol):
     def create(self, *, text: str, in_reply_to: str = "") -> Published: ...
 
-    def recent(self, *, user_id: str, since: datetime) -> list[RemotePost]: ...
+    def recent(self, *, user_id: str, since: datetime) -> Iterator[RemotePost]:
+        """The account's posts since `since`, newest first, fetched page by page as the caller reads on."""
+        ...
 
     def me(self) -> Identity: ...
 
@@ -203,8 +205,7 @@ class XPublisher:
             raise OutcomeUnknown(f"X answered without a post id: {response.data!r}") from exc
         return Published(remote_id=remote_id, url=self.url_for(remote_id), posted_at=timezone.now())
 
-    def recent(self, *, user_id: str, since: datetime) -> list[RemotePost]:
-        found: list[RemotePost] = []
+    def recent(self, *, user_id: str, since: datetime) -> Iterator[RemotePost]:
         token = None
         for _page in range(LOOKUP_MAX_PAGES):
             kwargs: dict[str, Any] = {"max_results": 100, "start_time": since, "tweet_fields": ["created_at"], "user_auth": True}
@@ -213,11 +214,10 @@ class XPublisher:
             response = self._call(self.client.get_users_tweets, user_id, sending=False, **kwargs)
             for tweet in response.data or []:
                 created = tweet.created_at if isinstance(tweet.created_at, datetime) else _parse_time(tweet.get("created_at"))
-                found.append(RemotePost(remote_id=str(tweet.id), text=tweet.text, created_at=created, url=self.url_for(str(tweet.id))))
+                yield RemotePost(remote_id=str(tweet.id), text=tweet.text, created_at=created, url=self.url_for(str(tweet.id)))
             token = (response.meta or {}).get("next_token")
             if not token:
                 break
-        return found
 
     def me(self) -> Identity:
         response = self._call(self.client.get_me, sending=False, user_auth=True)
@@ -248,9 +248,9 @@ class DryRunPublisher:
         row = DryRunTweet.objects.create(account=self.account, text=text, in_reply_to_id=in_reply_to)
         return Published(remote_id=f"dry-{row.pk}", url="", posted_at=row.created_at)
 
-    def recent(self, *, user_id: str, since: datetime) -> list[RemotePost]:
-        rows = DryRunTweet.objects.filter(account=self.account, created_at__gte=since)
-        return [RemotePost(remote_id=f"dry-{r.pk}", text=r.text, created_at=r.created_at, url="") for r in rows]
+    def recent(self, *, user_id: str, since: datetime) -> Iterator[RemotePost]:
+        for r in DryRunTweet.objects.filter(account=self.account, created_at__gte=since).iterator():
+            yield RemotePost(remote_id=f"dry-{r.pk}", text=r.text, created_at=r.created_at, url="")
 
     def me(self) -> Identity:
         return Identity(user_id=f"dry-{self.account.pk}", handle=self.account.handle or self.account.name)
