@@ -78,3 +78,14 @@ def test_retry_refuses_a_post_that_went_out(curator_client: Client, posts: dict[
 def test_outsiders_cannot_see_history(outsider_client: Client, posts: dict[str, Post]) -> None:
     assert outsider_client.get(reverse("history")).status_code == 403
     assert outsider_client.post(reverse("history-retry", args=[posts["failed"].pk])).status_code == 403
+
+
+def test_it_shows_the_delivery_log_of_a_post_that_needed_a_lookup(curator_client: Client, posts: dict[str, Post]) -> None:
+    from posting.models import Attempt
+
+    sent = posts["sent"]
+    Attempt.objects.create(post=sent, outcome=Attempt.Outcome.UNKNOWN, detail="X did not answer in time")
+    Attempt.objects.create(post=sent, outcome=Attempt.Outcome.FOUND, detail="123")
+    html = curator_client.get(reverse("history")).content.decode()
+    assert "delivery log (2)" in html
+    assert "Outcome unknown: X did not answer in time" in html and "Lookup: found, settled as sent: 123" in html
