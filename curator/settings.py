@@ -143,6 +143,18 @@ QUEUE_CLAIM_SECONDS = env_int("QUEUE_CLAIM_SECONDS", 300, minimum=10)
 NEARCOPY_EDIT_RATIO = env_float("NEARCOPY_EDIT_RATIO", 80.0, minimum=0, maximum=100)
 NEARCOPY_SPAN_WORDS = env_int("NEARCOPY_SPAN_WORDS", 8, minimum=2)
 X_API_BASE_URL = env_url("X_API_BASE_URL", None, schemes=("http", "https"))
+# Posting (see posting/delivery.py). Seconds throughout.
+X_API_CONNECT_TIMEOUT = env_float("X_API_CONNECT_TIMEOUT", 5.0, minimum=0.1)
+X_API_TIMEOUT = env_float("X_API_TIMEOUT", 30.0, minimum=0.1)
+# An unknown outcome is looked up only this long after the send began, so the API's timeline has caught up.
+POST_SETTLE_SECONDS = env_int("POST_SETTLE_SECONDS", 60, minimum=0)
+# A post still "sending" after this lost its worker between the API call and the database write.
+POST_SENDING_STALE_SECONDS = env_int("POST_SENDING_STALE_SECONDS", 300, minimum=1)
+if POST_SENDING_STALE_SECONDS <= X_API_CONNECT_TIMEOUT + X_API_TIMEOUT:
+    raise ImproperlyConfigured("POST_SENDING_STALE_SECONDS must exceed X_API_CONNECT_TIMEOUT + X_API_TIMEOUT, or live sends look dead.")
+POST_MAX_ATTEMPTS = env_int("POST_MAX_ATTEMPTS", 5, minimum=1)
+# One post_due run stops claiming new posts after this, so beat's minute-by-minute runs do not pile up.
+POST_RUN_SECONDS = env_int("POST_RUN_SECONDS", 50, minimum=1)
 
 # --- Celery. Embedded default: kombu's filesystem transport under var/broker (no service needed).
 REDIS_URL = env_url("REDIS_URL", None, schemes=("redis", "rediss"))
@@ -189,6 +201,7 @@ CELERY_BEAT_SCHEDULE = {
     # One heartbeat per queue, so the status page shows each worker and beat alive.
     "heartbeat-default": {"task": "curator.tasks.heartbeat", "schedule": 15.0, "options": {"queue": "default", "expires": 14}},
     "heartbeat-gpu": {"task": "curator.tasks.heartbeat", "schedule": 15.0, "options": {"queue": "gpu", "expires": 14}},
+    "post-due": {"task": "posting.tasks.post_due", "schedule": 60.0},
 }
 CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
 

@@ -19,6 +19,11 @@ class Account(models.Model):
     daily_cap = models.PositiveIntegerField(default=8)
     paused = models.BooleanField(default=False)
     paused_reason = models.TextField(blank=True)
+    paused_at = models.DateTimeField(null=True, blank=True)
+    # Set from a 429's x-rate-limit-reset: none of the account's posts is claimed before it.
+    rate_limited_until = models.DateTimeField(null=True, blank=True)
+    credentials_updated_at = models.DateTimeField(null=True, blank=True)
+    credentials_checked_at = models.DateTimeField(null=True, blank=True)
     replies_enabled = models.BooleanField(default=False)
     replies_per_hour = models.PositiveIntegerField(default=5)
     last_mention_id = models.CharField(max_length=64, blank=True)
@@ -43,6 +48,14 @@ class Slot(models.Model):
     def __str__(self) -> str:
         return f"{self.account} {self.time_of_day:%H:%M}"
 
+    @property
+    def weekday_names(self) -> str:
+        days = sorted(self.weekdays)
+        if days == list(range(1, 8)):
+            return "every day"
+        names = ["Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"]
+        return ", ".join(names[d - 1] for d in days if 1 <= d <= 7)
+
 
 class Post(models.Model):
     class State(models.TextChoices):
@@ -59,6 +72,8 @@ class Post(models.Model):
     scheduled_at = models.DateTimeField(db_index=True)
     state = models.CharField(max_length=20, choices=State.choices, default=State.QUEUED)
     attempts = models.PositiveIntegerField(default=0)
+    # When the first send began: the lookup that settles an unknown outcome searches from here.
+    first_attempt_at = models.DateTimeField(null=True, blank=True)
     next_attempt_at = models.DateTimeField(null=True, blank=True)
     claimed_at = models.DateTimeField(null=True, blank=True)
     claim_token = models.CharField(max_length=64, blank=True)
@@ -76,3 +91,47 @@ class Post(models.Model):
 
     def __str__(self) -> str:
         return f"{self.account}: {self.text[:40]}"
+
+
+class Attempt(models.Model):
+    """One call to the publisher for a post, or one lookup that settled it: the delivery log."""
+
+    class Outcome(models.TextChoices):
+        SENT = "sent", "Sent"
+        RATE_LIMITED = "rate_limited", "Rate limited"
+        UNKNOWN = "unknown", "Outcome unknown"
+        DUPLICATE = "duplicate", "Duplicate content"
+        AUTH = "auth", "Credentials refused"
+        REJECTED = "rejected", "Rejected"
+        NOT_SENT = "not_sent", "Not sent (no connection)"
+        TOO_LONG = "too_long", "Too long"
+        FOUND = "found", "Lookup: found, settled as sent"
+        NOT_FOUND = "not_found", "Lookup: not found, queued again"
+        LOOKUP_FAILED = "lookup_failed", "Lookup failed"
+        ABANDONED = "abandoned", "Worker died while sending"
+
+    post = models.ForeignKey(Post, on_delete=models.CASCADE, related_name="log")
+    outcome = models.CharField(max_length=20, choices=Outcome.choices)
+    detail = models.TextField(blank=True)
+    at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["at", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.post_id} {self.outcome}"
+
+
+class DryRunTweet(models.Model):
+    """What a dry-run account would have posted: its 'remote' timeline."""
+
+    account = models.ForeignKey(Account, on_delete=models.CASCADE, related_name="dryrun_tweets")
+    text = models.TextField()
+    in_reply_to_id = models.CharField(max_length=64, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True, db_index=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+
+    def __str__(self) -> str:
+        return self.text[:60]

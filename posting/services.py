@@ -1,5 +1,9 @@
-"""Writes of the posting app: scheduling approved candidates into an account's slots."""
+"""Writes of the posting app: scheduling approved candidates into an account's slots, and changing the schedule.
 
+Delivery (the beat's post_due) lives in posting.delivery, accounts and slots in posting.accounts.
+"""
+
+import logging
 from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
@@ -66,3 +70,96 @@ def post_schedule(*, candidate: Candidate, by: User | None, account: Account | N
             raise SchedulingError(f"Account {account.name} has no free posting slot in the next year: add slots or raise its daily cap.")
         Post.objects.filter(candidate=candidate, state=Post.State.CANCELLED).update(candidate=None)
         return Post.objects.create(account=account, candidate=candidate, text=candidate.text, scheduled_at=when, created_by=by)
+
+
+# --- The schedule page: reorder, unschedule, move, post now, retry.
+
+MOVABLE = [Post.State.QUEUED]
+
+
+def _locked_queued(post: Post) -> Post:
+    """Lock the account (as post_schedule does) and re-read the post; it must still be queued."""
+    Account.objects.select_for_update().get(pk=post.account_id)
+    fresh = Post.objects.select_related("account").get(pk=post.pk)
+    if fresh.state != Post.State.QUEUED:
+        raise SchedulingError(f"This post is {fresh.get_state_display().lower()} now: it can no longer be changed.")
+    return fresh
+
+
+def post_swap(*, post: Post, direction: str, by: User | None) -> Post:
+    """Swap the post's time with its neighbour's in the account's queue (direction "up" or "down")."""
+    with transaction.atomic():
+        post = _locked_queued(post)
+        queued = Post.objects.filter(account_id=post.account_id, state=Post.State.QUEUED).exclude(pk=post.pk)
+        if direction == "up":
+            other = queued.filter(scheduled_at__lte=post.scheduled_at).order_by("-scheduled_at", "-id").first()
+        elif direction == "down":
+            other = queued.filter(scheduled_at__gte=post.scheduled_at).order_by("scheduled_at", "id").first()
+        else:
+            raise SchedulingError(f"Unknown direction {direction!r}.")
+        if other is None:
+            raise SchedulingError("It is already " + ("first." if direction == "up" else "last."))
+        mine, theirs = post.scheduled_at, other.scheduled_at
+        # Both updates are conditional on "still queued"; the account lock keeps schedulers out meanwhile.
+        if Post.objects.filter(pk=post.pk, state=Post.State.QUEUED).update(scheduled_at=theirs, next_attempt_at=None) != 1:
+            raise SchedulingError("This post is being sent now: it can no longer be moved.")
+        if Post.objects.filter(pk=other.pk, state=Post.State.QUEUED).update(scheduled_at=mine, next_attempt_at=None) != 1:
+            transaction.set_rollback(True)
+            raise SchedulingError("The neighbouring post is being sent now: try again.")
+        post.scheduled_at = theirs
+        return post
+
+
+def post_unschedule(*, post: Post, by: User | None) -> Post:
+    """Take the post off the queue; its candidate stays approved and can be scheduled again."""
+    with transaction.atomic():
+        post = _locked_queued(post)
+        Post.objects.filter(pk=post.pk, state=Post.State.QUEUED).update(state=Post.State.CANCELLED)
+        post.state = Post.State.CANCELLED
+        return post
+
+
+def post_move(*, post: Post, when: datetime, by: User | None) -> Post:
+    if when < timezone.now() - timedelta(minutes=1):
+        raise SchedulingError("That time has passed: choose a time in the future, or use “Post now”.")
+    with transaction.atomic():
+        post = _locked_queued(post)
+        Post.objects.filter(pk=post.pk, state=Post.State.QUEUED).update(scheduled_at=when, next_attempt_at=None)
+        post.scheduled_at = when
+        return post
+
+
+def _kick_delivery() -> None:
+    """Run post_due now rather than at beat's next minute; if the broker is down, beat still will."""
+    from kombu.exceptions import OperationalError
+
+    from posting.tasks import post_due
+
+    try:
+        post_due.apply_async(retry=False)
+    except OperationalError:
+        logging.getLogger(__name__).warning("Could not reach the broker: the post goes out with beat's next post_due run.")
+
+
+def post_send_now(*, post: Post, by: User | None) -> Post:
+    with transaction.atomic():
+        post = _locked_queued(post)
+        now = timezone.now()
+        Post.objects.filter(pk=post.pk, state=Post.State.QUEUED).update(scheduled_at=now, next_attempt_at=None)
+        post.scheduled_at = now
+        transaction.on_commit(_kick_delivery)
+        return post
+
+
+def post_retry(*, post: Post, by: User | None) -> Post:
+    """A failed post (it was refused, so it never went out) goes back on the queue, to be sent now."""
+    with transaction.atomic():
+        now = timezone.now()
+        changed = Post.objects.filter(pk=post.pk, state=Post.State.FAILED).update(
+            state=Post.State.QUEUED, scheduled_at=now, next_attempt_at=None, attempts=0, error="", claim_token=""
+        )
+        if changed != 1:
+            raise SchedulingError("Only a failed post can be retried.")
+        transaction.on_commit(_kick_delivery)
+        post.refresh_from_db()
+        return post

@@ -1,0 +1,426 @@
+"""A fake X API v2: a real local HTTP server for tests, benchmarks and dress rehearsals.
+
+It implements what the publishers call (POST /2/tweets, GET /2/users/me, GET /2/users/:id/tweets,
+GET /2/users/:id/mentions) in the API's own JSON shapes, and scriptable faults. Control endpoints
+(under /_fake/) queue faults, set a random fault rate, register users and list what was stored:
+
+    POST /_fake/faults  {"faults": [{"kind": "429", "endpoint": "create_tweet", "reset_in": 2}]}
+    POST /_fake/chaos   {"rate": 0.1, "kinds": ["429", "500", "timeout_after_store"], "seed": 1}
+    POST /_fake/users   {"access_token": "...", "username": "bot"}
+    POST /_fake/config  {"reject_duplicates": false, "timeout_delay": 5, "latency": 0.2}
+    POST /_fake/reset
+    GET  /_fake/tweets  (every stored post, oldest first)   GET /_fake/stats
+
+Fault kinds: 429 (with x-rate-limit-reset), 500 (nothing stored), 500_after_store, timeout_after_store
+(stored, then no answer for `delay` seconds), drop_after_store (stored, connection closed), 403_duplicate,
+403_forbidden, 401. Add an endpoint: a method on the handler plus a line in ROUTES.
+"""
+
+import contextlib
+import hashlib
+import json
+import random
+import re
+import threading
+import time
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import Any
+from urllib.parse import parse_qs, unquote, urlparse
+from urllib.request import Request, urlopen
+
+FAULT_KINDS = ("429", "500", "500_after_store", "timeout_after_store", "drop_after_store", "403_duplicate", "403_forbidden", "401")
+_OAUTH_PARAM = re.compile(r'(\w+)="([^"]*)"')
+FIRST_ID = 1_860_000_000_000_000_000
+
+
+def _iso(moment: datetime) -> str:
+    return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.") + f"{moment.microsecond // 1000:03d}Z"
+
+
+def _parse_iso(value: str) -> datetime:
+    return datetime.fromisoformat(value.replace("Z", "+00:00"))
+
+
+@dataclass
+class Fault:
+    kind: str
+    endpoint: str = "create_tweet"
+    access_token: str = ""
+    reset_in: float = 60.0
+    delay: float | None = None
+
+
+@dataclass
+class FakeState:
+    reject_duplicates: bool = True
+    timeout_delay: float = 5.0
+    # Seconds each create_tweet takes, as a real API does (a few hundred milliseconds).
+    latency: float = 0.0
+    tweets: list[dict[str, Any]] = field(default_factory=list)
+    users: dict[str, dict[str, str]] = field(default_factory=dict)
+    faults: list[Fault] = field(default_factory=list)
+    chaos_rate: float = 0.0
+    chaos_kinds: list[str] = field(default_factory=list)
+    chaos_reset_in: float = 1.0
+    rng: random.Random = field(default_factory=random.Random)
+    stats: dict[str, int] = field(default_factory=dict)
+    next_id: int = FIRST_ID
+    lock: threading.Lock = field(default_factory=threading.Lock)
+
+    def user_for(self, token: str) -> dict[str, str]:
+        if token not in self.users:
+            number = str(int(hashlib.sha256(token.encode()).hexdigest()[:12], 16))
+            self.users[token] = {"id": number, "username": f"user{number[-6:]}", "name": f"User {number[-6:]}"}
+        return self.users[token]
+
+    def take_fault(self, endpoint: str, token: str) -> Fault | None:
+        for i, fault in enumerate(self.faults):
+            if fault.endpoint in (endpoint, "*") and fault.access_token in ("", token):
+                return self.faults.pop(i)
+        if endpoint == "create_tweet" and self.chaos_rate and self.chaos_kinds and self.rng.random() < self.chaos_rate:
+            return Fault(kind=self.rng.choice(self.chaos_kinds), reset_in=self.chaos_reset_in)
+        return None
+
+
+class _Handler(BaseHTTPRequestHandler):
+    server: "_Server"
+    protocol_version = "HTTP/1.1"
+
+    # --- plumbing
+
+    def log_message(self, format: str, *args: Any) -> None:
+        if self.server.verbose:
+            super().log_message(format, *args)
+
+    def _send(self, status: int, body: Any, headers: dict[str, str] | None = None) -> None:
+        payload = json.dumps(body).encode() if not isinstance(body, bytes) else body
+        self.send_response(status)
+        self.send_header("Content-Type", "application/json" if not isinstance(body, bytes) else "text/html; charset=utf-8")
+        self.send_header("Content-Length", str(len(payload)))
+        for key, value in (headers or {}).items():
+            self.send_header(key, value)
+        self.end_headers()
+        # The client may have given up waiting (a timeout fault): exactly what was scripted.
+        with contextlib.suppress(BrokenPipeError, ConnectionResetError):
+            self.wfile.write(payload)
+
+    def _problem(self, status: int, title: str, detail: str, headers: dict[str, str] | None = None) -> None:
+        self._send(status, {"title": title, "detail": detail, "type": "about:blank", "status": status}, headers)
+
+    def _json_body(self) -> dict[str, Any]:
+        length = int(self.headers.get("Content-Length") or 0)
+        raw = self.rfile.read(length) if length else b""
+        try:
+            data = json.loads(raw or b"{}")
+        except ValueError:
+            return {}
+        return data if isinstance(data, dict) else {}
+
+    def _token(self) -> str | None:
+        header = self.headers.get("Authorization", "")
+        if not header.startswith("OAuth "):
+            return None
+        params = {k: unquote(v) for k, v in _OAUTH_PARAM.findall(header)}
+        return params.get("oauth_token") or None
+
+    @property
+    def state(self) -> FakeState:
+        return self.server.state
+
+    def _count(self, name: str) -> None:
+        with self.state.lock:
+            self.state.stats[name] = self.state.stats.get(name, 0) + 1
+
+    def _route(self, method: str) -> None:
+        url = urlparse(self.path)
+        query = {k: v[-1] for k, v in parse_qs(url.query).items()}
+        for route_method, pattern, name in ROUTES:
+            match = re.fullmatch(pattern, url.path)
+            if route_method == method and match:
+                self._count(name)
+                getattr(self, name)(query, *match.groups())
+                return
+        self._problem(404, "Not Found", f"No route for {method} {url.path}")
+
+    def do_GET(self) -> None:
+        self._route("GET")
+
+    def do_POST(self) -> None:
+        self._route("POST")
+
+    # --- the API
+
+    def _authorise(self, endpoint: str) -> tuple[str, dict[str, str], Fault | None] | None:
+        token = self._token()
+        if token is None:
+            self._problem(401, "Unauthorized", "Unauthorized")
+            return None
+        with self.state.lock:
+            user = self.state.user_for(token)
+            fault = self.state.take_fault(endpoint, token)
+        if fault and fault.kind == "401":
+            self._problem(401, "Unauthorized", "Unauthorized")
+            return None
+        if fault and fault.kind == "429":
+            reset = int(time.time() + fault.reset_in)
+            headers = {"x-rate-limit-limit": "100", "x-rate-limit-remaining": "0", "x-rate-limit-reset": str(reset)}
+            self._problem(429, "Too Many Requests", "Too Many Requests", headers)
+            return None
+        if fault and fault.kind == "403_forbidden":
+            self._problem(403, "Forbidden", "You are not permitted to perform this action.")
+            return None
+        if fault and fault.kind == "500":
+            self._problem(500, "Internal Server Error", "Internal error")
+            return None
+        return token, user, fault
+
+    def create_tweet(self, query: dict[str, str]) -> None:
+        body = self._json_body()
+        authorised = self._authorise("create_tweet")
+        if authorised is None:
+            return
+        _token, user, fault = authorised
+        if self.state.latency:
+            time.sleep(self.state.latency)
+        text = body.get("text")
+        if not isinstance(text, str) or not text.strip():
+            self._problem(400, "Invalid Request", "One or more parameters to your request was invalid.")
+            return
+        if fault and fault.kind == "403_duplicate":
+            self._problem(403, "Forbidden", "You are not allowed to create a Tweet with duplicate content.")
+            return
+        with self.state.lock:
+            if self.state.reject_duplicates and any(t["author_id"] == user["id"] and t["text"] == text for t in self.state.tweets):
+                duplicate = True
+            else:
+                duplicate = False
+                tweet_id = str(self.state.next_id)
+                self.state.next_id += 1
+                reply = (body.get("reply") or {}).get("in_reply_to_tweet_id", "")
+                tweet = {"id": tweet_id, "author_id": user["id"], "text": text, "created_at": _iso(datetime.now(UTC)), "in_reply_to": reply}
+                self.state.tweets.append(tweet)
+            delay = fault.delay if fault and fault.delay is not None else self.state.timeout_delay
+        if duplicate:
+            self._problem(403, "Forbidden", "You are not allowed to create a Tweet with duplicate content.")
+            return
+        if fault and fault.kind == "500_after_store":
+            self._problem(503, "Service Unavailable", "Service Unavailable")
+            return
+        if fault and fault.kind == "drop_after_store":
+            self.close_connection = True
+            self.connection.shutdown(2)  # socket.SHUT_RDWR: the client sees the connection drop with no answer
+            return
+        if fault and fault.kind == "timeout_after_store":
+            time.sleep(delay)
+        self._send(201, {"data": {"id": tweet_id, "text": text, "edit_history_tweet_ids": [tweet_id]}})
+
+    def get_me(self, query: dict[str, str]) -> None:
+        authorised = self._authorise("get_me")
+        if authorised is None:
+            return
+        self._send(200, {"data": dict(authorised[1])})
+
+    def _timeline(self, query: dict[str, str], tweets: list[dict[str, Any]]) -> None:
+        if start := query.get("start_time"):
+            since = _parse_iso(start)
+            tweets = [t for t in tweets if _parse_iso(t["created_at"]) >= since]
+        if end := query.get("end_time"):
+            until = _parse_iso(end)
+            tweets = [t for t in tweets if _parse_iso(t["created_at"]) <= until]
+        tweets = sorted(tweets, key=lambda t: int(t["id"]), reverse=True)
+        size = max(5, min(100, int(query.get("max_results") or 10)))
+        offset = int(query.get("pagination_token") or 0)
+        page = tweets[offset : offset + size]
+        fields = set((query.get("tweet.fields") or "").split(","))
+        data = [
+            {"id": t["id"], "text": t["text"], "edit_history_tweet_ids": [t["id"]]}
+            | ({"created_at": t["created_at"]} if "created_at" in fields else {})
+            for t in page
+        ]
+        meta: dict[str, Any] = {"result_count": len(page)}
+        if page:
+            meta |= {"newest_id": page[0]["id"], "oldest_id": page[-1]["id"]}
+        if offset + size < len(tweets):
+            meta["next_token"] = str(offset + size)
+        self._send(200, {"data": data, "meta": meta} if data else {"meta": meta})
+
+    def users_tweets(self, query: dict[str, str], user_id: str) -> None:
+        if self._authorise("users_tweets") is None:
+            return
+        with self.state.lock:
+            tweets = [t for t in self.state.tweets if t["author_id"] == user_id]
+        self._timeline(query, tweets)
+
+    def users_mentions(self, query: dict[str, str], user_id: str) -> None:
+        if self._authorise("users_mentions") is None:
+            return
+        with self.state.lock:
+            names = [u["username"] for u in self.state.users.values() if u["id"] == user_id]
+            tweets = [
+                t for t in self.state.tweets if t["author_id"] != user_id and any(f"@{n}".lower() in t["text"].lower() for n in names)
+            ]
+        self._timeline(query, tweets)
+
+    def status_page(self, query: dict[str, str], handle: str, tweet_id: str) -> None:
+        with self.state.lock:
+            tweet = next((t for t in self.state.tweets if t["id"] == tweet_id), None)
+        if tweet is None:
+            self._send(404, b"<p>No such post on the fake X server.</p>")
+            return
+        from html import escape
+
+        self._send(200, f"<p>@{escape(handle)} on the fake X server:</p><blockquote>{escape(tweet['text'])}</blockquote>".encode())
+
+    # --- control
+
+    def control_faults(self, query: dict[str, str]) -> None:
+        faults = [Fault(**f) for f in self._json_body().get("faults", [])]
+        bad = [f.kind for f in faults if f.kind not in FAULT_KINDS]
+        if bad:
+            self._send(400, {"error": f"unknown fault kinds {bad}; known: {list(FAULT_KINDS)}"})
+            return
+        with self.state.lock:
+            self.state.faults.extend(faults)
+        self._send(200, {"queued": len(self.state.faults)})
+
+    def control_chaos(self, query: dict[str, str]) -> None:
+        body = self._json_body()
+        with self.state.lock:
+            self.state.chaos_rate = float(body.get("rate", 0))
+            self.state.chaos_kinds = list(body.get("kinds", []))
+            self.state.chaos_reset_in = float(body.get("reset_in", 1.0))
+            self.state.rng = random.Random(body.get("seed"))
+        self._send(200, {"rate": self.state.chaos_rate})
+
+    def control_users(self, query: dict[str, str]) -> None:
+        body = self._json_body()
+        with self.state.lock:
+            user = self.state.user_for(str(body["access_token"]))
+            if body.get("username"):
+                user["username"] = str(body["username"])
+                user["name"] = str(body["username"])
+        self._send(200, {"data": user})
+
+    def control_config(self, query: dict[str, str]) -> None:
+        body = self._json_body()
+        with self.state.lock:
+            if "reject_duplicates" in body:
+                self.state.reject_duplicates = bool(body["reject_duplicates"])
+            if "timeout_delay" in body:
+                self.state.timeout_delay = float(body["timeout_delay"])
+            if "latency" in body:
+                self.state.latency = float(body["latency"])
+        self._send(
+            200,
+            {"reject_duplicates": self.state.reject_duplicates, "timeout_delay": self.state.timeout_delay, "latency": self.state.latency},
+        )
+
+    def control_reset(self, query: dict[str, str]) -> None:
+        with self.state.lock:
+            self.state.tweets.clear()
+            self.state.faults.clear()
+            self.state.chaos_rate = 0.0
+            self.state.stats.clear()
+        self._send(200, {"reset": True})
+
+    def control_tweets(self, query: dict[str, str]) -> None:
+        with self.state.lock:
+            tweets = list(self.state.tweets)
+        self._send(200, {"data": tweets})
+
+    def control_stats(self, query: dict[str, str]) -> None:
+        with self.state.lock:
+            stats = dict(self.state.stats) | {"tweets": len(self.state.tweets), "faults_queued": len(self.state.faults)}
+        self._send(200, stats)
+
+
+ROUTES: list[tuple[str, str, str]] = [
+    ("POST", r"/2/tweets", "create_tweet"),
+    ("GET", r"/2/users/me", "get_me"),
+    ("GET", r"/2/users/(\d+)/tweets", "users_tweets"),
+    ("GET", r"/2/users/(\d+)/mentions", "users_mentions"),
+    ("POST", r"/_fake/faults", "control_faults"),
+    ("POST", r"/_fake/chaos", "control_chaos"),
+    ("POST", r"/_fake/users", "control_users"),
+    ("POST", r"/_fake/config", "control_config"),
+    ("POST", r"/_fake/reset", "control_reset"),
+    ("GET", r"/_fake/tweets", "control_tweets"),
+    ("GET", r"/_fake/stats", "control_stats"),
+    ("GET", r"/(\w+)/status/(\d+)", "status_page"),
+]
+
+
+class _Server(ThreadingHTTPServer):
+    daemon_threads = True
+    # Many concurrent clients in the benchmark: a longer accept backlog than the default 5.
+    request_queue_size = 128
+
+    def __init__(self, address: tuple[str, int], *, state: FakeState, verbose: bool) -> None:
+        super().__init__(address, _Handler)
+        self.state = state
+        self.verbose = verbose
+
+
+class FakeXServer:
+    """The server, in a background thread of this process (or in the foreground: serve_forever)."""
+
+    def __init__(self, *, host: str = "127.0.0.1", port: int = 0, reject_duplicates: bool = True, verbose: bool = False) -> None:
+        self.state = FakeState(reject_duplicates=reject_duplicates)
+        self.httpd = _Server((host, port), state=self.state, verbose=verbose)
+        self.thread: threading.Thread | None = None
+
+    @property
+    def url(self) -> str:
+        host, port = self.httpd.server_address[:2]
+        return f"http://{host!s}:{port}"
+
+    def start(self) -> "FakeXServer":
+        self.thread = threading.Thread(target=self.httpd.serve_forever, name="fake-x-api", daemon=True)
+        self.thread.start()
+        return self
+
+    def serve_forever(self) -> None:
+        self.httpd.serve_forever()
+
+    def stop(self) -> None:
+        self.httpd.shutdown()
+        self.httpd.server_close()
+
+
+class FakeXControl:
+    """Drives a fake X server over HTTP (it may run in another process)."""
+
+    def __init__(self, url: str) -> None:
+        self.url = url.rstrip("/")
+
+    def _call(self, method: str, path: str, body: dict[str, Any] | None = None) -> Any:
+        data = json.dumps(body).encode() if body is not None else None
+        request = Request(self.url + path, data=data, method=method, headers={"Content-Type": "application/json"})
+        with urlopen(request, timeout=10) as response:
+            return json.loads(response.read())
+
+    def fault(
+        self, kind: str, *, endpoint: str = "create_tweet", access_token: str = "", reset_in: float = 60.0, delay: float | None = None
+    ) -> None:
+        fault = {"kind": kind, "endpoint": endpoint, "access_token": access_token, "reset_in": reset_in, "delay": delay}
+        self._call("POST", "/_fake/faults", {"faults": [fault]})
+
+    def chaos(self, *, rate: float, kinds: list[str], seed: int = 1, reset_in: float = 1.0) -> None:
+        self._call("POST", "/_fake/chaos", {"rate": rate, "kinds": kinds, "seed": seed, "reset_in": reset_in})
+
+    def user(self, *, access_token: str, username: str = "") -> dict[str, str]:
+        return dict(self._call("POST", "/_fake/users", {"access_token": access_token, "username": username})["data"])
+
+    def config(self, **values: Any) -> dict[str, Any]:
+        return dict(self._call("POST", "/_fake/config", values))
+
+    def reset(self) -> None:
+        self._call("POST", "/_fake/reset", {})
+
+    def tweets(self) -> list[dict[str, Any]]:
+        return list(self._call("GET", "/_fake/tweets")["data"])
+
+    def stats(self) -> dict[str, int]:
+        return dict(self._call("GET", "/_fake/stats"))

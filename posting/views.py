@@ -1,0 +1,230 @@
+"""Pages of the posting app: the schedule and history (curators), accounts (owners).
+
+Each page is one template; an htmx request gets the named partial that changed, a plain request
+the whole page (or a redirect after a post), so every page works without JavaScript.
+"""
+
+from typing import Any
+
+from django.contrib import messages
+from django.core.paginator import Paginator
+from django.http import HttpResponse, HttpResponseBadRequest
+from django.shortcuts import get_object_or_404, redirect, render
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from curator.access import curator_required, owner_required
+from curator.http import AuthedRequest
+from posting import accounts as account_services
+from posting import selectors, services
+from posting.crypto import CredentialsUnreadable
+from posting.forms import AccountForm, CredentialsForm, MoveForm, SlotForm
+from posting.models import Account, Post, Slot
+from posting.publishers import PublishError
+
+SCHEDULE_ACTIONS = {"up", "down", "unschedule", "now", "move"}
+
+
+# --- Schedule (curators)
+
+
+def _schedule_page(request: AuthedRequest, *, notice: str = "", error: str = "", status: int = 200) -> HttpResponse:
+    template = "posting/schedule.html#queues" if request.htmx else "posting/schedule.html"
+    context = {"queues": selectors.schedule_by_account(), "notice": notice, "error": error}
+    return render(request, template, context, status=status)
+
+
+@require_GET
+@curator_required
+def schedule(request: AuthedRequest) -> HttpResponse:
+    return _schedule_page(request)
+
+
+@require_POST
+@curator_required
+def schedule_action(request: AuthedRequest, pk: int, action: str) -> HttpResponse:
+    post = get_object_or_404(Post.objects.select_related("account"), pk=pk)
+    if action not in SCHEDULE_ACTIONS:
+        return HttpResponseBadRequest(f"Unknown action {action!r}.")
+    try:
+        if action in ("up", "down"):
+            services.post_swap(post=post, direction=action, by=request.user)
+            notice = "Swapped with the " + ("post before it." if action == "up" else "post after it.")
+        elif action == "unschedule":
+            services.post_unschedule(post=post, by=request.user)
+            notice = "Unscheduled: the candidate stays approved and can be scheduled again."
+        elif action == "now":
+            services.post_send_now(post=post, by=request.user)
+            notice = "Posting now."
+        else:
+            form = MoveForm(request.POST, account=post.account)
+            if not form.is_valid():
+                raise services.SchedulingError(" ".join(str(e) for errors in form.errors.values() for e in errors))
+            moved = services.post_move(post=post, when=form.cleaned_data["when"], by=request.user)
+            notice = f"Moved to {moved.scheduled_at:%Y-%m-%d %H:%M} ({post.account.timezone})."
+    except services.SchedulingError as exc:
+        if request.htmx:
+            return _schedule_page(request, error=str(exc))
+        messages.error(request, str(exc))
+        return redirect("schedule")
+    if request.htmx:
+        return _schedule_page(request, notice=notice)
+    messages.success(request, notice)
+    return redirect("schedule")
+
+
+# --- History (curators)
+
+
+@require_GET
+@curator_required
+def history(request: AuthedRequest) -> HttpResponse:
+    state = request.GET.get("state", "all")
+    if state not in selectors.HISTORY_STATES:
+        state = "all"
+    try:
+        account_id = int(request.GET.get("account") or 0) or None
+    except ValueError:
+        account_id = None
+    page = Paginator(selectors.history(state=state, account_id=account_id), 50).get_page(request.GET.get("page"))
+    context = {
+        "page": page,
+        "state": state,
+        "account_id": account_id,
+        "accounts": Account.objects.order_by("name"),
+        "states": list(selectors.HISTORY_STATES),
+    }
+    template = "posting/history.html#table" if request.htmx else "posting/history.html"
+    return render(request, template, context)
+
+
+@require_POST
+@curator_required
+def history_retry(request: AuthedRequest, pk: int) -> HttpResponse:
+    post = get_object_or_404(Post, pk=pk)
+    try:
+        services.post_retry(post=post, by=request.user)
+        messages.success(request, "Queued again: it goes out with the next posting run.")
+    except services.SchedulingError as exc:
+        messages.error(request, str(exc))
+    if request.htmx:
+        return render(request, "posting/history.html#row", {"post": Post.objects.select_related("account").get(pk=pk), "retried": True})
+    return redirect("history")
+
+
+# --- Accounts (owners)
+
+
+@require_http_methods(["GET", "POST"])
+@owner_required
+def accounts(request: AuthedRequest) -> HttpResponse:
+    form = AccountForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        account = form.save()
+        messages.success(request, f"Account {account.name} created: add its credentials and posting slots.")
+        return redirect("account", pk=account.pk)
+    return render(request, "posting/accounts.html", {"accounts": selectors.accounts_overview(), "form": form})
+
+
+def _account_context(account: Account, **extra: Any) -> dict[str, Any]:
+    return {
+        "account": account,
+        "form": extra.pop("form", None) or AccountForm(instance=account),
+        "credentials_form": extra.pop("credentials_form", None) or CredentialsForm(),
+        "slot_form": extra.pop("slot_form", None) or SlotForm(),
+        "slots": account.slots.order_by("time_of_day"),
+        "has_credentials": bool(account.credentials_encrypted),
+        **extra,
+    }
+
+
+def _account_part(request: AuthedRequest, account: Account, part: str, **extra: Any) -> HttpResponse:
+    account.refresh_from_db()
+    template = f"posting/account.html#{part}" if request.htmx else "posting/account.html"
+    return render(request, template, _account_context(account, **extra))
+
+
+@require_http_methods(["GET", "POST"])
+@owner_required
+def account(request: AuthedRequest, pk: int) -> HttpResponse:
+    acct = get_object_or_404(Account, pk=pk)
+    form = AccountForm(request.POST or None, instance=acct)
+    if request.method == "POST":
+        if form.is_valid():
+            form.save()
+            if not request.htmx:
+                messages.success(request, "Saved.")
+                return redirect("account", pk=pk)
+            return _account_part(request, acct, "settings", saved=True)
+        acct = get_object_or_404(Account, pk=pk)  # the form changed its instance in place
+        return render(
+            request, "posting/account.html#settings" if request.htmx else "posting/account.html", _account_context(acct, form=form)
+        )
+    return render(request, "posting/account.html", _account_context(acct))
+
+
+@require_POST
+@owner_required
+def account_credentials(request: AuthedRequest, pk: int) -> HttpResponse:
+    acct = get_object_or_404(Account, pk=pk)
+    form = CredentialsForm(request.POST)
+    if not form.is_valid():
+        return _account_part(request, acct, "credentials", credentials_form=form)
+    account_services.account_credentials_set(account=acct, values=form.values())
+    if not request.htmx:
+        messages.success(request, "Credentials saved (encrypted). Use “Check credentials” to try them.")
+        return redirect("account", pk=pk)
+    return _account_part(request, acct, "credentials", credentials_saved=True)
+
+
+@require_POST
+@owner_required
+def account_check(request: AuthedRequest, pk: int) -> HttpResponse:
+    acct = get_object_or_404(Account, pk=pk)
+    try:
+        identity = account_services.account_check(account=acct)
+        result, ok = f"The credentials work: posting as @{identity.handle}.", True
+    except (PublishError, CredentialsUnreadable) as exc:
+        result, ok = f"Check failed: {exc}", False
+    if not request.htmx:
+        (messages.success if ok else messages.error)(request, result)
+        return redirect("account", pk=pk)
+    return _account_part(request, acct, "state", check_result=result, check_ok=ok)
+
+
+@require_POST
+@owner_required
+def account_pause(request: AuthedRequest, pk: int, action: str) -> HttpResponse:
+    acct = get_object_or_404(Account, pk=pk)
+    if action == "pause":
+        account_services.account_pause(account=acct, reason=f"Paused by {request.user.get_username()}.")
+        notice = "Paused: its posts wait until you resume."
+    else:
+        moved = account_services.account_resume(account=acct)
+        notice = "Resumed." + (f" {moved} overdue post(s) moved to the next free slots." if moved else "")
+    if not request.htmx:
+        messages.success(request, notice)
+        return redirect("account", pk=pk)
+    return _account_part(request, acct, "state", notice=notice)
+
+
+@require_POST
+@owner_required
+def slot_add(request: AuthedRequest, pk: int) -> HttpResponse:
+    acct = get_object_or_404(Account, pk=pk)
+    form = SlotForm(request.POST)
+    if not form.is_valid():
+        return _account_part(request, acct, "slots", slot_form=form)
+    account_services.slot_add(account=acct, time_of_day=form.cleaned_data["time_of_day"], weekdays=form.cleaned_data["weekdays"])
+    if not request.htmx:
+        return redirect("account", pk=pk)
+    return _account_part(request, acct, "slots")
+
+
+@require_POST
+@owner_required
+def slot_delete(request: AuthedRequest, pk: int, slot_pk: int) -> HttpResponse:
+    acct = get_object_or_404(Account, pk=pk)
+    account_services.slot_remove(slot=get_object_or_404(Slot, pk=slot_pk, account=acct))
+    if not request.htmx:
+        return redirect("account", pk=pk)
+    return _account_part(request, acct, "slots")
