@@ -44,7 +44,13 @@ def _load(path: Path) -> markovify.NewlineText:
 
 
 def markov_generate(
-    *, path: Path, nsamples: int, batch_size: int, seed: int | None, max_chars: int = 280, on_chunk: Callable[[int, int], None] | None = None
+    *,
+    path: Path,
+    nsamples: int,
+    batch_size: int,
+    seed: int | None,
+    max_chars: int = 280,
+    on_chunk: Callable[[int, int], None] | None = None,
 ) -> tuple[list[str], dict[str, float]]:
     """`nsamples` texts (an empty string where the chain found no new sentence); `on_chunk` after each batch_size."""
     if not path.exists():

@@ -12,6 +12,7 @@ import shutil
 import time
 from dataclasses import asdict
 from datetime import timedelta
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -82,8 +83,12 @@ def model_download(*, name: str) -> Checkpoint:
     except (KeyError, files.ModelMissing) as exc:
         if not existed:
             shutil.rmtree(path, ignore_errors=True)
-        raise DownloadFailed(f"GPT-2 {name} could not be downloaded completely ({exc}). Check the model name (124M, 355M, 774M, 1558M).") from None
-    return checkpoint_register(name=name, kind=Checkpoint.Kind.BASE, path=f"models/{name}", base_model=name, hparams=files.read_hparams(path))
+        raise DownloadFailed(
+            f"GPT-2 {name} could not be downloaded completely ({exc}). Check the model name (124M, 355M, 774M, 1558M)."
+        ) from None
+    return checkpoint_register(
+        name=name, kind=Checkpoint.Kind.BASE, path=f"models/{name}", base_model=name, hparams=files.read_hparams(path)
+    )
 
 
 def markov_checkpoint_create(*, corpus: Corpus, name: str) -> Checkpoint:
@@ -92,7 +97,11 @@ def markov_checkpoint_create(*, corpus: Corpus, name: str) -> Checkpoint:
     texts = list(TrainingText.objects.filter(corpus=corpus).order_by("position").values_list("text", flat=True))
     n = markov.markov_write(texts=texts, path=markov.markov_path(name))
     return checkpoint_register(
-        name=name, kind=Checkpoint.Kind.MARKOV, path=f"markov/{name}.json", corpus=corpus, hparams={"state_size": markov.STATE_SIZE, "texts": n}
+        name=name,
+        kind=Checkpoint.Kind.MARKOV,
+        path=f"markov/{name}.json",
+        corpus=corpus,
+        hparams={"state_size": markov.STATE_SIZE, "texts": n},
     )
 
 
@@ -142,7 +151,7 @@ def finetune_start(
         save_every=save_every,
         created_by=by,
     )
-    tasks.finetune.delay_on_commit(run.pk)
+    transaction.on_commit(partial(tasks.finetune.delay, run.pk))
     return run
 
 
@@ -161,7 +170,7 @@ def finetune_resume(*, run: FinetuneRun) -> bool:
         status=Status.QUEUED, cancel_requested=False, error="", finished_at=None
     )
     if changed:
-        tasks.finetune.delay_on_commit(run.pk)
+        transaction.on_commit(partial(tasks.finetune.delay, run.pk))
     return bool(changed)
 
 
@@ -170,14 +179,18 @@ def _claim(model: type[FinetuneRun] | type[GenerationBatch], pk: int) -> bool:
     now = timezone.now()
     stale = Q(status=Status.RUNNING) & (Q(heartbeat_at__lt=now - STALE_AFTER) | Q(heartbeat_at__isnull=True))
     return bool(
-        model.objects.filter(Q(pk=pk) & (Q(status=Status.QUEUED) | stale)).update(status=Status.RUNNING, started_at=now, heartbeat_at=now, error="")
+        model.objects.filter(Q(pk=pk) & (Q(status=Status.QUEUED) | stale)).update(
+            status=Status.RUNNING, started_at=now, heartbeat_at=now, error=""
+        )
     )
 
 
 def _plain_error(exc: BaseException, *, what: str, batch_size: int) -> str:
     name = type(exc).__name__
     if name == "ResourceExhaustedError" or isinstance(exc, MemoryError):
-        return f"The worker ran out of memory during the {what}. Lower the batch size (it was {batch_size}) or the length, and start it again."
+        return (
+            f"The worker ran out of memory during the {what}. Lower the batch size (it was {batch_size}) or the length, and start it again."
+        )
     if isinstance(exc, files.ModelMissing):
         return f"The checkpoint could not be loaded: {exc}"
     if name == "SoftTimeLimitExceeded":
@@ -237,7 +250,7 @@ def finetune_run(*, run_id: int) -> None:
             save_every=run.save_every,
             on_step=on_step,
         )
-    except Exception as exc:  # noqa: BLE001 - every failure is shown on the page in plain words
+    except Exception as exc:
         log.exception("finetune %s failed", run_id)
         message = str(exc) if type(exc).__name__ == "DatasetTooSmall" else _plain_error(exc, what="finetune", batch_size=run.batch_size)
         FinetuneRun.objects.filter(pk=run_id).update(status=Status.FAILED, error=message, finished_at=timezone.now())
@@ -254,7 +267,9 @@ def finetune_run(*, run_id: int) -> None:
             corpus=run.corpus,
             hparams=files.read_hparams(run_path),
         )
-        FinetuneRun.objects.filter(pk=run_id).update(status=Status.SUCCEEDED, checkpoint=checkpoint, cancel_requested=False, finished_at=timezone.now())
+        FinetuneRun.objects.filter(pk=run_id).update(
+            status=Status.SUCCEEDED, checkpoint=checkpoint, cancel_requested=False, finished_at=timezone.now()
+        )
 
 
 # --- Generation ----------------------------------------------------------------------------------
@@ -290,7 +305,7 @@ def batch_start(
         seed=seed,
         created_by=by,
     )
-    tasks.generate.delay_on_commit(batch.pk)
+    transaction.on_commit(partial(tasks.generate.delay, batch.pk))
     return batch
 
 
@@ -316,7 +331,9 @@ def _generate_texts(batch: GenerationBatch, on_chunk: Any) -> tuple[list[str], d
     if batch.backend == GenerationBatch.Backend.MARKOV:
         from generation import markov
 
-        return markov.markov_generate(path=path, nsamples=batch.n_candidates, batch_size=batch.batch_size, seed=batch.seed, on_chunk=on_chunk)
+        return markov.markov_generate(
+            path=path, nsamples=batch.n_candidates, batch_size=batch.batch_size, seed=batch.seed, on_chunk=on_chunk
+        )
     from generation.gpt2 import sampler
 
     texts, timings = sampler.generate(
@@ -443,7 +460,7 @@ def batch_run(*, batch_id: int) -> None:
         candidates_store(batch_id=batch_id, texts=texts, timings=timings)
     except Stop:
         GenerationBatch.objects.filter(pk=batch_id, status=Status.CANCELLING).update(status=Status.CANCELLED, finished_at=timezone.now())
-    except Exception as exc:  # noqa: BLE001 - every failure is shown on the page in plain words
+    except Exception as exc:
         log.exception("batch %s failed", batch_id)
         GenerationBatch.objects.filter(pk=batch_id, status__in=[Status.RUNNING, Status.CANCELLING]).update(
             status=Status.FAILED, error=_plain_error(exc, what="generation", batch_size=batch.batch_size), finished_at=timezone.now()
@@ -470,3 +487,27 @@ def runs_reap_stale(*, older_than: timedelta = STALE_AFTER) -> int:
         error="The worker running this finetune stopped reporting (it was killed or lost). Resume continues from the last saved step.",
         finished_at=timezone.now(),
     )
+
+
+# --- Demo ----------------------------------------------------------------------------------------
+
+
+def demo_generate() -> str:
+    """A demo step: a Markov chain of the sample corpus fills the queue in seconds, with no GPU and no worker."""
+    corpus = Corpus.objects.filter(name="sample").first() or Corpus.objects.order_by("created_at").first()
+    if corpus is None or not TrainingText.objects.filter(corpus=corpus).exists():
+        return "Generation demo: no corpus with texts yet, so no candidates (import one on the Corpora page)."
+    name = f"markov-{re.sub(r'[^A-Za-z0-9_.-]+', '-', corpus.name)}"[:100]
+    checkpoint = Checkpoint.objects.filter(name=name).first() or markov_checkpoint_create(corpus=corpus, name=name)
+    done = GenerationBatch.objects.filter(checkpoint=checkpoint, status=Status.SUCCEEDED).first()
+    if done is not None:
+        return f"Generation demo: batch #{done.pk} of {checkpoint.name} already filled the queue ({done.kept_count} candidates)."
+    batch = GenerationBatch.objects.create(
+        checkpoint=checkpoint, corpus=corpus, backend=GenerationBatch.Backend.MARKOV, n_candidates=100, batch_size=20, seed=1
+    )
+    # Run here rather than on the queue: the demo must show candidates before any worker is up.
+    batch_run(batch_id=batch.pk)
+    batch.refresh_from_db()
+    if batch.status != Status.SUCCEEDED:
+        return f"Generation demo: batch #{batch.pk} failed: {batch.error}"
+    return f"Generation demo: {batch.kept_count} candidates from a Markov chain of {corpus.name!r} are in the queue."

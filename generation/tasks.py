@@ -9,15 +9,15 @@ from django.conf import settings
 
 from generation import services
 
-GPU = {"acks_late": True, "soft_time_limit": settings.GPU_TASK_SOFT_LIMIT, "time_limit": settings.GPU_TASK_SOFT_LIMIT + 60}
+SOFT, HARD = settings.GPU_TASK_SOFT_LIMIT, settings.GPU_TASK_SOFT_LIMIT + 60
 
 
-@shared_task(name="generation.tasks.finetune", ignore_result=True, **GPU)
+@shared_task(name="generation.tasks.finetune", ignore_result=True, acks_late=True, soft_time_limit=SOFT, time_limit=HARD)
 def finetune(run_id: int) -> None:
     services.finetune_run(run_id=run_id)
 
 
-@shared_task(name="generation.tasks.generate", ignore_result=True, **GPU)
+@shared_task(name="generation.tasks.generate", ignore_result=True, acks_late=True, soft_time_limit=SOFT, time_limit=HARD)
 def generate(batch_id: int) -> None:
     services.batch_run(batch_id=batch_id)
 
