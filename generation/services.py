@@ -61,6 +61,9 @@ class DownloadFailed(Exception):
     pass
 
 
+DOWNLOAD_HOST = "https://openaipublic.blob.core.windows.net/gpt-2"
+
+
 def model_download(*, name: str) -> Checkpoint:
     """gpt_2_simple.download_gpt2 into MODELS_DIR/models/<name>; a failed download leaves nothing behind."""
     import requests
@@ -68,6 +71,8 @@ def model_download(*, name: str) -> Checkpoint:
     path = files.base_path(name)
     existed = path.exists()
     try:
+        # gpt-2-simple's download has no timeout: find out first, quickly, whether the host answers at all.
+        requests.head(f"{DOWNLOAD_HOST}/models/{name}/hparams.json", timeout=15)
         import gpt_2_simple
 
         gpt_2_simple.download_gpt2(model_dir=str(files.models_dir() / "models"), model_name=name)
@@ -334,6 +339,7 @@ def _generate_texts(batch: GenerationBatch, on_chunk: Any) -> tuple[list[str], d
         return markov.markov_generate(
             path=path, nsamples=batch.n_candidates, batch_size=batch.batch_size, seed=batch.seed, on_chunk=on_chunk
         )
+    files.model_check(path)  # a plain message before TensorFlow is even imported
     from generation.gpt2 import sampler
 
     texts, timings = sampler.generate(
