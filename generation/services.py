@@ -206,8 +206,9 @@ def _plain_error(exc: BaseException, *, what: str, batch_size: int) -> str:
 def finetune_run(*, run_id: int) -> None:
     """1. claim the run; 2. export the corpus; 3. train, writing progress and checking cancel each step;
     4. register the checkpoint (or record the cancel / the error in plain words)."""
+    claimed = _claim(FinetuneRun, run_id)  # before reaping: a redelivered run is taken over (it resumes), not failed
     runs_reap_stale()
-    if not _claim(FinetuneRun, run_id):
+    if not claimed:
         log.info("finetune %s: not queued (already done, cancelled, or running elsewhere)", run_id)
         return
     run = FinetuneRun.objects.select_related("corpus").get(pk=run_id)
@@ -447,8 +448,9 @@ def candidates_store(*, batch_id: int, texts: list[str], timings: dict[str, Any]
 
 def batch_run(*, batch_id: int) -> None:
     """1. claim the batch; 2. generate, reporting progress after each chunk; 3. store candidates and counts at once."""
+    claimed = _claim(GenerationBatch, batch_id)  # before reaping: a redelivered batch is taken over, not failed
     batches_reap_stale()
-    if not _claim(GenerationBatch, batch_id):
+    if not claimed:
         log.info("batch %s: not queued (already done, cancelled, or running elsewhere)", batch_id)
         return
     batch = GenerationBatch.objects.select_related("checkpoint").get(pk=batch_id)
