@@ -322,12 +322,15 @@ def batch_cancel(*, batch: GenerationBatch) -> bool:
 
 
 _BLANK_LINES = re.compile(r"\n{3,}")
+# Control characters a byte-level model can emit (NUL cannot even be stored by PostgreSQL); tabs become spaces.
+_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\ufffd]")
 
 
 def text_clean(text: str) -> str:
-    """What the model wrote, minus leftover markers, undecodable bytes and stray whitespace."""
-    for marker in (files.START_TOKEN, files.END_TOKEN, "\ufffd"):
-        text = text.replace(marker, " " if marker != "\ufffd" else "")
+    """What the model wrote, minus leftover markers, undecodable bytes, control characters and stray whitespace."""
+    for marker in (files.START_TOKEN, files.END_TOKEN):
+        text = text.replace(marker, " ")
+    text = _CONTROL.sub("", text.replace("\t", " "))
     text = "\n".join(" ".join(line.split()) for line in text.strip().splitlines())
     return _BLANK_LINES.sub("\n\n", text).strip()
 
@@ -408,7 +411,7 @@ def candidates_store(*, batch_id: int, texts: list[str], timings: dict[str, Any]
             batch_id=batch.pk,
             corpus_id=batch.corpus_id,
             text=text,
-            generated_text=raw,
+            generated_text=raw.replace("\x00", ""),  # PostgreSQL text cannot hold NUL
             text_hash=digest,
             weighted_length=length,
             status=Candidate.Status.PENDING,

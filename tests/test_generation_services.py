@@ -66,12 +66,14 @@ def test_it_cleans_measures_and_counts_each_kind_of_reject() -> None:
         "word " * 70,  # 350 characters
         "already QUEUED",
         "A fine \ufffdtweet\n\n\n\nwith lines",
+        "\x00Bytes\x07 a byte-level\tmodel \x1bwrites",
     ]
     services.candidates_store(batch_id=batch.pk, texts=texts, timings={})
     batch.refresh_from_db()
     kept = list(Candidate.objects.filter(batch=batch).values_list("text", flat=True))
-    assert kept == ["Hello world", "A fine tweet\n\nwith lines"]
-    assert (batch.generated_count, batch.kept_count, batch.duplicate_count, batch.empty_count, batch.too_long_count) == (7, 2, 2, 2, 1)
+    assert kept == ["Hello world", "A fine tweet\n\nwith lines", "Bytes a byte-level model writes"]
+    assert (batch.generated_count, batch.kept_count, batch.duplicate_count, batch.empty_count, batch.too_long_count) == (8, 3, 2, 2, 1)
+    assert Candidate.objects.get(text="Bytes a byte-level model writes").generated_text == "Bytes\x07 a byte-level\tmodel \x1bwrites"
     assert batch.status == Status.SUCCEEDED
     assert Candidate.objects.get(text="Hello world").generated_text == "  Hello   world <|endoftext|>"
     assert Candidate.objects.get(text="Hello world").nearcopy_verdict  # the check's verdict was written
