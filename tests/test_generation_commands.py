@@ -93,3 +93,17 @@ def test_generate_wait_runs_a_batch_on_a_real_worker_and_prints_the_counts(tmp_p
     batch = GenerationBatch.objects.get()
     assert f"Batch #{batch.pk}: generated 30, kept {batch.kept_count}," in out.getvalue()
     assert batch.kept_count > 0 and Candidate.objects.filter(batch=batch).count() == batch.kept_count
+
+
+@pytest.mark.django_db
+def test_finetune_queues_a_run_with_its_parameters(settings) -> None:  # type: ignore[no-untyped-def]
+    from tests.test_generation_support import tiny_models_dir
+
+    settings.MODELS_DIR = tiny_models_dir()
+    corpus_make()
+    tiny_checkpoint()
+    out = StringIO()
+    call_command("finetune", "--corpus", "sample", "--base", "tiny", "--run-name", "cli-run", "--steps", "7", "--learning-rate", "0.001", stdout=out)
+    run = FinetuneRun.objects.get()
+    assert (run.run_name, run.base_model, run.steps, run.learning_rate, run.status) == ("cli-run", "tiny", 7, 0.001, "queued")
+    assert "Queued finetune cli-run" in out.getvalue()
