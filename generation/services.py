@@ -61,6 +61,7 @@ class DownloadFailed(Exception):
     pass
 
 
+# Where gpt_2_simple.download_gpt2 fetches from (hard-coded there); checked first because it has no timeout.
 DOWNLOAD_HOST = "https://openaipublic.blob.core.windows.net/gpt-2"
 
 
@@ -81,7 +82,7 @@ def model_download(*, name: str) -> Checkpoint:
         if not existed:
             shutil.rmtree(path, ignore_errors=True)
         raise DownloadFailed(
-            f"Could not download GPT-2 {name} from openaipublic.blob.core.windows.net ({exc.__class__.__name__}). "
+            f"Could not download GPT-2 {name} from {DOWNLOAD_HOST.split('/')[2]} ({exc.__class__.__name__}). "
             "Is this machine online? Offline, copy a model folder into "
             f"{files.models_dir() / 'models'} or build a random one with `manage.py make_tiny_model`."
         ) from None

@@ -20,8 +20,13 @@ def _models(settings, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
 
 
 @pytest.mark.django_db
-def test_download_model_offline_fails_with_a_clear_message_and_leaves_nothing(tmp_path: Path) -> None:
-    with pytest.raises(CommandError, match=r"Could not download GPT-2 124M .*Is this machine online\?.*make_tiny_model"):
+def test_download_model_offline_fails_with_a_clear_message_and_leaves_nothing(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    # This machine is offline anyway; a closed local port keeps the test offline on a machine that is not.
+    monkeypatch.setattr(services, "DOWNLOAD_HOST", "http://127.0.0.1:9/gpt-2")
+    with pytest.raises(
+        CommandError,
+        match=r"Could not download GPT-2 124M from 127.0.0.1:9 \(ConnectionError\)\. Is this machine online\?.*make_tiny_model",
+    ):
         call_command("download_model", "124M")
     assert not (tmp_path / "models" / "124M").exists()
     assert not Checkpoint.objects.exists()
@@ -103,7 +108,9 @@ def test_finetune_queues_a_run_with_its_parameters(settings) -> None:  # type: i
     corpus_make()
     tiny_checkpoint()
     out = StringIO()
-    call_command("finetune", "--corpus", "sample", "--base", "tiny", "--run-name", "cli-run", "--steps", "7", "--learning-rate", "0.001", stdout=out)
+    call_command(
+        "finetune", "--corpus", "sample", "--base", "tiny", "--run-name", "cli-run", "--steps", "7", "--learning-rate", "0.001", stdout=out
+    )
     run = FinetuneRun.objects.get()
     assert (run.run_name, run.base_model, run.steps, run.learning_rate, run.status) == ("cli-run", "tiny", 7, 0.001, "queued")
     assert "Queued finetune cli-run" in out.getvalue()
