@@ -2,10 +2,12 @@
 
 from collections.abc import Iterator
 from datetime import timedelta
+from io import StringIO
 from pathlib import Path
 
 import pytest
 from django.contrib.auth.models import User
+from django.core.management import call_command
 from django.test import Client
 
 from curator.models import Candidate
@@ -45,9 +47,25 @@ def _finished(model, pk):  # type: ignore[no-untyped-def]
 def test_a_worker_finetunes_the_tiny_model_then_generates_candidates_from_it(gpu_worker: Worker, models_dir: Path) -> None:
     corpus = corpus_make()
     tiny_checkpoint()
-    run = services.finetune_start(corpus=corpus, base_model="tiny", run_name="tiny-run", steps=2, learning_rate=1e-3, sample_every=1)
-    run = wait_for(lambda: _finished(FinetuneRun, run.pk), timeout=120, message=f"the finetune to end\n{gpu_worker.output[-3000:]}")
+    out = StringIO()
+    args = [
+        "--corpus",
+        "sample",
+        "--base",
+        "tiny",
+        "--run-name",
+        "tiny-run",
+        "--steps",
+        "2",
+        "--learning-rate",
+        "0.001",
+        "--sample-every",
+        "1",
+    ]
+    call_command("finetune", *args, "--wait", "--timeout", "120", stdout=out)
+    run = FinetuneRun.objects.get(run_name="tiny-run")
     assert run.status == Status.SUCCEEDED, run.error
+    assert "] loss=" in out.getvalue() and "Checkpoint 'tiny-run' registered." in out.getvalue()
     assert run.step == 2
     assert [s for s, _ in run.loss_history] == [1, 2]
     assert run.loss is not None and run.avg_loss is not None and run.elapsed_seconds > 0
