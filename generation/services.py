@@ -9,7 +9,10 @@ import importlib
 import logging
 import re
 import shutil
+import threading
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import asdict
 from datetime import timedelta
 from functools import partial
@@ -17,7 +20,7 @@ from pathlib import Path
 from typing import Any
 
 from django.contrib.auth.models import User
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import Q
 from django.utils import timezone
 
@@ -29,10 +32,33 @@ from generation.models import Checkpoint, Corpus, FinetuneRun, GenerationBatch, 
 
 log = logging.getLogger(__name__)
 
-# A running batch or run that has not reported for this long belongs to a worker that died.
-STALE_AFTER = timedelta(minutes=10)
+# While a task runs, a thread beside it stamps heartbeat_at this often (also through slow phases:
+# tokenising a big corpus, one chunk of a large model on CPU); a running row not stamped for
+# STALE_AFTER belongs to a worker that died.
+HEARTBEAT_EVERY = 20.0
+STALE_AFTER = timedelta(minutes=2)
 LOSS_HISTORY_POINTS = 400
 ACTIVE = (Status.QUEUED, Status.RUNNING, Status.CANCELLING)
+
+
+@contextmanager
+def _heartbeat(model: type[FinetuneRun] | type[GenerationBatch], pk: int) -> Iterator[None]:
+    stop = threading.Event()
+
+    def beat() -> None:
+        try:
+            while not stop.wait(HEARTBEAT_EVERY):
+                model.objects.filter(pk=pk, status__in=[Status.RUNNING, Status.CANCELLING]).update(heartbeat_at=timezone.now())
+        finally:
+            connection.close()  # this thread's own connection
+
+    thread = threading.Thread(target=beat, name=f"heartbeat-{model.__name__}-{pk}", daemon=True)
+    thread.start()
+    try:
+        yield
+    finally:
+        stop.set()
+        thread.join(timeout=HEARTBEAT_EVERY + 5)
 
 
 class Stop(Exception):
@@ -242,21 +268,21 @@ def finetune_run(*, run_id: int) -> None:
         return not cancelled
 
     try:
-        from generation.gpt2 import training
+        with _heartbeat(FinetuneRun, run_id):
+            from generation.gpt2 import training
 
-        corpus_csv(corpus=run.corpus, path=dataset)
-        base = files.base_path(run.base_model)
-        reached = training.finetune(
-            dataset=dataset,
-            base_path=base,
-            run_path=run_path,
-            steps=run.steps,
-            batch_size=run.batch_size,
-            learning_rate=run.learning_rate,
-            sample_every=run.sample_every,
-            save_every=run.save_every,
-            on_step=on_step,
-        )
+            corpus_csv(corpus=run.corpus, path=dataset)
+            reached = training.finetune(
+                dataset=dataset,
+                base_path=files.base_path(run.base_model),
+                run_path=run_path,
+                steps=run.steps,
+                batch_size=run.batch_size,
+                learning_rate=run.learning_rate,
+                sample_every=run.sample_every,
+                save_every=run.save_every,
+                on_step=on_step,
+            )
     except Exception as exc:
         log.exception("finetune %s failed", run_id)
         message = str(exc) if type(exc).__name__ == "DatasetTooSmall" else _plain_error(exc, what="finetune", batch_size=run.batch_size)
@@ -466,7 +492,8 @@ def batch_run(*, batch_id: int) -> None:
             raise Stop("no longer running")
 
     try:
-        texts, timings = _generate_texts(batch, on_chunk)
+        with _heartbeat(GenerationBatch, batch_id):
+            texts, timings = _generate_texts(batch, on_chunk)
         timings["generate_s"] = round(time.monotonic() - started, 3)
         timings["candidates_per_s"] = round(len(texts) / max(timings["generate_s"], 1e-6), 2)
         candidates_store(batch_id=batch_id, texts=texts, timings=timings)

@@ -138,3 +138,18 @@ def test_the_demo_step_fills_the_queue_from_the_sample_corpus_once() -> None:
 def test_the_demo_step_says_so_when_there_is_no_corpus() -> None:
     assert not Corpus.objects.exists()
     assert "no corpus with texts yet" in services.demo_generate()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_running_batch_keeps_a_fresh_heartbeat_while_its_task_is_alive(monkeypatch: pytest.MonkeyPatch) -> None:
+    from tests.workers import wait_for
+
+    monkeypatch.setattr(services, "HEARTBEAT_EVERY", 0.05)
+    checkpoint = Checkpoint.objects.create(name="chain", kind=Checkpoint.Kind.MARKOV, path="markov/chain.json")
+    old = timezone.now() - timedelta(hours=1)
+    batch = GenerationBatch.objects.create(checkpoint=checkpoint, n_candidates=4, status=Status.RUNNING, heartbeat_at=old)
+    with services._heartbeat(GenerationBatch, batch.pk):  # e.g. one long chunk of a large model
+        wait_for(
+            lambda: GenerationBatch.objects.get(pk=batch.pk).heartbeat_at > old + timedelta(minutes=59), timeout=10, message="a heartbeat"
+        )
+    assert services.batches_reap_stale() == 0
