@@ -1,0 +1,112 @@
+"""Forms of the Generation page; the commands validate through the same forms."""
+
+import re
+from typing import Any
+
+from django import forms
+
+from generation.gpt2 import files
+from generation.models import Checkpoint, Corpus, FinetuneRun
+
+RUN_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,99}$")
+
+
+class FinetuneForm(forms.Form):
+    corpus = forms.ModelChoiceField(queryset=Corpus.objects.all(), help_text="The training texts the model learns to imitate.")
+    base_model = forms.ChoiceField(help_text="The GPT-2 model to start from (models/<name> under MODELS_DIR).")
+    run_name = forms.CharField(
+        max_length=100, help_text="Folder name of the new checkpoint (checkpoint/<run name>); letters, digits, - _ ."
+    )
+    steps = forms.IntegerField(
+        min_value=1, max_value=1_000_000, initial=1000, help_text="Training steps; a tweet corpus needs roughly 500-2000."
+    )
+    batch_size = forms.IntegerField(
+        min_value=1, max_value=64, initial=1, help_text="1024-token windows per step; more needs more GPU memory."
+    )
+    learning_rate = forms.FloatField(
+        min_value=1e-7, max_value=1e-2, initial=1e-4, help_text="Step size of the optimiser; gpt-2-simple's default is 0.0001."
+    )
+    sample_every = forms.IntegerField(
+        min_value=0, max_value=1_000_000, initial=100, help_text="Write a sample text every N steps to watch it learn (0: never)."
+    )
+    save_every = forms.IntegerField(
+        min_value=1, max_value=1_000_000, initial=500, help_text="Save the weights every N steps, so a stopped run resumes from there."
+    )
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        names = Checkpoint.objects.filter(kind=Checkpoint.Kind.BASE).order_by("name").values_list("name", flat=True)
+        field = self.fields["base_model"]
+        assert isinstance(field, forms.ChoiceField)
+        field.choices = [(n, n) for n in names]
+
+    def clean_run_name(self) -> str:
+        name = str(self.cleaned_data["run_name"]).strip()
+        if not RUN_NAME.match(name):
+            raise forms.ValidationError("Use letters, digits, '-', '_' or '.', starting with a letter or digit.")
+        if FinetuneRun.objects.filter(run_name=name).exists() or Checkpoint.objects.filter(name=name).exists():
+            raise forms.ValidationError(f"There is already a run or checkpoint named {name!r}: pick another name, or resume that run.")
+        return name
+
+    def clean_base_model(self) -> str:
+        name = str(self.cleaned_data["base_model"])
+        try:
+            files.model_check(files.base_path(name))
+        except files.ModelMissing as exc:
+            raise forms.ValidationError(str(exc)) from None
+        if files.read_hparams(files.base_path(name)).get("n_ctx") != 1024:
+            raise forms.ValidationError("This model's context is not 1024 tokens; gpt-2-simple's finetune needs 1024.")
+        return name
+
+
+class BatchForm(forms.Form):
+    checkpoint = forms.ModelChoiceField(
+        queryset=Checkpoint.objects.all(), help_text="The model that writes: a finetuned run, a base model, or a Markov chain."
+    )
+    n_candidates = forms.IntegerField(
+        min_value=1, max_value=10_000, initial=100, help_text="How many texts to generate; duplicates and over-long ones are dropped."
+    )
+    batch_size = forms.IntegerField(
+        min_value=1, max_value=512, initial=20, help_text="Texts generated together; must divide the number of candidates."
+    )
+    temperature = forms.FloatField(initial=0.7, max_value=5.0, help_text="Randomness: above 0; 0.7 is safe, 1.0 and up is wilder.")
+    top_k = forms.IntegerField(
+        min_value=0,
+        max_value=50_000,
+        initial=0,
+        help_text="Pick only from the k likeliest next tokens (0: no limit; ignored when top_p is set).",
+    )
+    top_p = forms.FloatField(
+        min_value=0.0, max_value=1.0, initial=0.9, help_text="Pick from the likeliest tokens that make up this much probability (0: off)."
+    )
+    length = forms.IntegerField(
+        min_value=1, initial=100, help_text="Most tokens per text; generation stops early once every text has ended."
+    )
+    prefix = forms.CharField(  # type: ignore[assignment]  # BaseForm.prefix is the HTML name prefix
+        max_length=500, required=False, strip=False, help_text="Optional words every text starts with (GPT-2 only)."
+    )
+    seed = forms.IntegerField(
+        required=False, min_value=0, max_value=2**31 - 1, help_text="Optional: the same seed and settings give the same texts."
+    )
+
+    def clean_temperature(self) -> float:
+        value = float(self.cleaned_data["temperature"])
+        if value <= 0:
+            raise forms.ValidationError("Temperature must be above 0: the model divides its scores by it (try 0.7).")
+        return value
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        n, size = data.get("n_candidates"), data.get("batch_size")
+        if n and size and n % size:
+            self.add_error("batch_size", f"The batch size must divide the number of candidates ({n} is not a multiple of {size}).")
+        checkpoint, length = data.get("checkpoint"), data.get("length")
+        if checkpoint is not None and length and checkpoint.kind != Checkpoint.Kind.MARKOV:
+            n_ctx = int((checkpoint.hparams or {}).get("n_ctx", 1024))
+            # A token is at least one byte, so the prefix's bytes bound its tokens from above.
+            used = len((files.START_TOKEN + data.get("prefix", "")).encode())
+            if length + used > n_ctx - 1:
+                self.add_error(
+                    "length", f"Length {length} plus the prefix ({used} tokens at most) is over the model's context of {n_ctx - 1} tokens."
+                )
+        return data

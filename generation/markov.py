@@ -1,0 +1,76 @@
+"""The Markov-chain backend (markovify): instant candidates on any machine, for the offline demo.
+
+A Markov "checkpoint" is a markovify model of a corpus, saved as JSON under MODELS_DIR/markov/.
+It goes through the same batch, the same cleaning and the same Candidate rows as GPT-2.
+"""
+
+import random
+import threading
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+import markovify
+
+from generation.gpt2.files import models_dir
+
+STATE_SIZE = 2
+_lock = threading.Lock()
+_warm: dict[tuple[str, float], markovify.NewlineText] = {}
+
+
+def markov_path(name: str) -> Path:
+    return models_dir() / "markov" / f"{name}.json"
+
+
+def markov_write(*, texts: list[str], path: Path) -> int:
+    """Build the chain from one text a line; return how many texts it learned from."""
+    lines = [" ".join(t.split()) for t in texts if t.strip()]
+    if not lines:
+        raise ValueError("The corpus has no texts to learn from.")
+    chain = markovify.NewlineText("\n".join(lines), state_size=STATE_SIZE, well_formed=False, retain_original=True)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(chain.to_json())
+    return len(lines)
+
+
+def _load(path: Path) -> markovify.NewlineText:
+    key = (str(path), path.stat().st_mtime)
+    with _lock:
+        if key not in _warm:
+            _warm.clear()
+            _warm[key] = markovify.NewlineText.from_json(path.read_text())
+        return _warm[key]
+
+
+def markov_generate(
+    *,
+    path: Path,
+    nsamples: int,
+    batch_size: int,
+    seed: int | None,
+    max_chars: int = 280,
+    on_chunk: Callable[[int, int], None] | None = None,
+) -> tuple[list[str], dict[str, float]]:
+    """`nsamples` texts (an empty string where the chain found no new sentence); `on_chunk` after each batch_size."""
+    if not path.exists():
+        from generation.gpt2.files import ModelMissing
+
+        raise ModelMissing(f"The Markov model file {path} does not exist (was it deleted, or is MODELS_DIR different on this worker?).")
+    started = time.monotonic()
+    chain = _load(path)
+    loaded = time.monotonic()
+    rng = random.Random(seed)
+    texts: list[str] = []
+    with _lock:  # markovify draws from the global random module
+        state = random.getstate()
+        random.seed(rng.random())
+        try:
+            while len(texts) < nsamples:
+                for _ in range(min(batch_size, nsamples - len(texts))):
+                    texts.append(chain.make_short_sentence(max_chars, tries=50) or "")
+                if on_chunk is not None:
+                    on_chunk(len(texts), 0)
+        finally:
+            random.setstate(state)
+    return texts, {"load_s": round(loaded - started, 3), "sample_s": round(time.monotonic() - loaded, 3)}

@@ -1,0 +1,155 @@
+"""Batch services on the Markov backend (no TensorFlow): cleaning, counting, de-duplication, failures, the demo."""
+
+from datetime import timedelta
+
+import pytest
+from django.utils import timezone
+
+from curator.models import Candidate
+from curator.tweets import text_hash
+from generation import services
+from generation.models import Checkpoint, Corpus, GenerationBatch, Status
+from tests.test_generation_support import WORDS, corpus_make
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(autouse=True)
+def _models(settings, tmp_path) -> None:  # type: ignore[no-untyped-def]
+    settings.MODELS_DIR = tmp_path
+
+
+def _batch(checkpoint: Checkpoint, **kw: object) -> GenerationBatch:
+    values: dict[str, object] = {"n_candidates": 40, "batch_size": 10, "seed": 3, "backend": "markov", "corpus": checkpoint.corpus}
+    values.update(kw)
+    return GenerationBatch.objects.create(checkpoint=checkpoint, **values)
+
+
+def test_a_markov_batch_fills_the_queue_with_readable_candidates() -> None:
+    corpus = corpus_make()
+    checkpoint = services.markov_checkpoint_create(corpus=corpus, name="chain")
+    assert checkpoint.kind == Checkpoint.Kind.MARKOV and checkpoint.hparams["texts"] == 200
+    batch = _batch(checkpoint)
+    services.batch_run(batch_id=batch.pk)
+    batch.refresh_from_db()
+    assert batch.status == Status.SUCCEEDED, batch.error
+    rows = list(Candidate.objects.filter(batch=batch))
+    assert rows and len(rows) == batch.kept_count
+    assert batch.kept_count + batch.duplicate_count + batch.too_long_count + batch.empty_count == batch.generated_count == 40
+    for row in rows:
+        words = row.text.rstrip("!.").lower().split()
+        assert set(words) <= set(WORDS) and row.corpus == corpus and row.weighted_length == len(row.text)
+        assert row.text_hash == text_hash(row.text)
+    assert batch.timings["generate_s"] >= 0 and "store_s" in batch.timings
+
+
+def test_a_second_batch_with_the_same_seed_keeps_nothing_already_in_the_queue() -> None:
+    checkpoint = services.markov_checkpoint_create(corpus=corpus_make(), name="chain")
+    first, second = _batch(checkpoint), _batch(checkpoint)
+    services.batch_run(batch_id=first.pk)
+    services.batch_run(batch_id=second.pk)
+    first.refresh_from_db()
+    second.refresh_from_db()
+    assert first.kept_count > 0
+    assert second.kept_count == 0 and second.duplicate_count == first.kept_count + first.duplicate_count
+
+
+def test_it_cleans_measures_and_counts_each_kind_of_reject() -> None:
+    checkpoint = services.markov_checkpoint_create(corpus=corpus_make(), name="chain")
+    Candidate.objects.create(text="Already queued!", generated_text="Already queued!", text_hash=text_hash("Already queued!"))
+    batch = _batch(checkpoint, status=Status.RUNNING)
+    texts = [
+        "  Hello   world <|endoftext|>",
+        "hello, WORLD!",  # the same once normalised
+        "",
+        "!!! ...",  # nothing left once normalised
+        "word " * 70,  # 350 characters
+        "already QUEUED",
+        "A fine \ufffdtweet\n\n\n\nwith lines",
+        "\x00Bytes\x07 a byte-level\tmodel \x1bwrites",
+    ]
+    services.candidates_store(batch_id=batch.pk, texts=texts, timings={})
+    batch.refresh_from_db()
+    kept = list(Candidate.objects.filter(batch=batch).values_list("text", flat=True))
+    assert kept == ["Hello world", "A fine tweet\n\nwith lines", "Bytes a byte-level model writes"]
+    assert (batch.generated_count, batch.kept_count, batch.duplicate_count, batch.empty_count, batch.too_long_count) == (8, 3, 2, 2, 1)
+    assert Candidate.objects.get(text="Bytes a byte-level model writes").generated_text == "Bytes\x07 a byte-level\tmodel \x1bwrites"
+    assert batch.status == Status.SUCCEEDED
+    assert Candidate.objects.get(text="Hello world").generated_text == "  Hello   world <|endoftext|>"
+    assert Candidate.objects.get(text="Hello world").nearcopy_verdict  # the check's verdict was written
+
+
+def test_a_batch_cancelled_meanwhile_gets_no_rows_and_no_counts() -> None:
+    checkpoint = services.markov_checkpoint_create(corpus=corpus_make(), name="chain")
+    batch = _batch(checkpoint, status=Status.CANCELLING)
+    with pytest.raises(services.Stop):
+        services.candidates_store(batch_id=batch.pk, texts=["A new text"], timings={})
+    batch.refresh_from_db()
+    assert batch.generated_count == 0 and not Candidate.objects.exists()
+
+
+def test_a_missing_checkpoint_fails_the_batch_in_plain_words() -> None:
+    checkpoint = Checkpoint.objects.create(name="gone", kind=Checkpoint.Kind.FINETUNED, path="checkpoint/gone")
+    batch = GenerationBatch.objects.create(checkpoint=checkpoint, n_candidates=4, batch_size=2)
+    services.batch_run(batch_id=batch.pk)
+    batch.refresh_from_db()
+    assert batch.status == Status.FAILED
+    assert batch.error.startswith("The checkpoint could not be loaded: The model folder") and "does not exist" in batch.error
+
+
+def test_a_batch_abandoned_by_a_dead_worker_is_taken_over_on_redelivery() -> None:
+    checkpoint = services.markov_checkpoint_create(corpus=corpus_make(), name="chain")
+    batch = _batch(checkpoint, status=Status.RUNNING, progress=20, heartbeat_at=timezone.now() - timedelta(hours=1))
+    services.batch_run(batch_id=batch.pk)
+    batch.refresh_from_db()
+    assert batch.status == Status.SUCCEEDED and batch.generated_count == 40
+
+
+def test_a_batch_another_live_worker_is_running_is_left_alone() -> None:
+    checkpoint = services.markov_checkpoint_create(corpus=corpus_make(), name="chain")
+    batch = _batch(checkpoint, status=Status.RUNNING, progress=20, heartbeat_at=timezone.now())
+    services.batch_run(batch_id=batch.pk)
+    batch.refresh_from_db()
+    assert batch.status == Status.RUNNING and batch.progress == 20 and not Candidate.objects.exists()
+
+
+def test_the_reaper_fails_only_stale_batches() -> None:
+    checkpoint = services.markov_checkpoint_create(corpus=corpus_make(), name="chain")
+    stale = _batch(checkpoint, status=Status.RUNNING, heartbeat_at=timezone.now() - timedelta(hours=1))
+    live = _batch(checkpoint, status=Status.RUNNING, heartbeat_at=timezone.now())
+    assert services.batches_reap_stale() == 1
+    stale.refresh_from_db()
+    live.refresh_from_db()
+    assert stale.status == Status.FAILED and "Nothing from it was saved" in stale.error
+    assert live.status == Status.RUNNING
+
+
+def test_the_demo_step_fills_the_queue_from_the_sample_corpus_once() -> None:
+    corpus_make(name="other", seed=2)
+    sample = corpus_make(name="sample")
+    line = services.demo_generate()
+    assert "candidates from a Markov chain of 'sample' are in the queue" in line
+    assert Candidate.objects.filter(corpus=sample).count() >= 20
+    count = Candidate.objects.count()
+    assert "already filled the queue" in services.demo_generate()
+    assert Candidate.objects.count() == count
+
+
+def test_the_demo_step_says_so_when_there_is_no_corpus() -> None:
+    assert not Corpus.objects.exists()
+    assert "no corpus with texts yet" in services.demo_generate()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_running_batch_keeps_a_fresh_heartbeat_while_its_task_is_alive(monkeypatch: pytest.MonkeyPatch) -> None:
+    from tests.workers import wait_for
+
+    monkeypatch.setattr(services, "HEARTBEAT_EVERY", 0.05)
+    checkpoint = Checkpoint.objects.create(name="chain", kind=Checkpoint.Kind.MARKOV, path="markov/chain.json")
+    old = timezone.now() - timedelta(hours=1)
+    batch = GenerationBatch.objects.create(checkpoint=checkpoint, n_candidates=4, status=Status.RUNNING, heartbeat_at=old)
+    with services._heartbeat(GenerationBatch, batch.pk):  # e.g. one long chunk of a large model
+        wait_for(
+            lambda: GenerationBatch.objects.get(pk=batch.pk).heartbeat_at > old + timedelta(minutes=59), timeout=10, message="a heartbeat"
+        )
+    assert services.batches_reap_stale() == 0
