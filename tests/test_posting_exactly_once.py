@@ -79,7 +79,7 @@ def test_racing_threads_post_each_candidate_exactly_once(fake: FakeXControl) -> 
 def test_racing_processes_post_each_candidate_exactly_once(fake: FakeXControl, fake_server) -> None:  # type: ignore[no-untyped-def]
     accounts = [x_account(fake, name=f"proc{i}") for i in range(2)]
     posts = candidates_due(accounts, 15)
-    # Enough work (30 × 0.15 s) that all three processes are up before the queue drains.
+    # Enough work (30 x 0.15 s) that all three processes are up before the queue drains.
     fake.config(latency=0.15)
     fake.chaos(rate=0.2, kinds=["500_after_store", "500", "drop_after_store"], seed=11)
     env = process_env(X_API_BASE_URL=fake_server.url, X_API_TIMEOUT="1", X_API_CONNECT_TIMEOUT="1", POST_SETTLE_SECONDS="0")
