@@ -9,6 +9,7 @@ from curator.access import is_curator, is_owner
 NAVIGATION = [
     ("Queue", "queue", "curator"),
     ("Schedule", "schedule", "curator"),
+    ("History", "history", "curator"),
     ("Generation", "generation", "owner"),
     ("Corpora", "corpora", "owner"),
     ("Stats", "stats", "curator"),

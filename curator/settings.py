@@ -202,6 +202,8 @@ CELERY_BEAT_SCHEDULE = {
     "heartbeat-default": {"task": "curator.tasks.heartbeat", "schedule": 15.0, "options": {"queue": "default", "expires": 14}},
     "heartbeat-gpu": {"task": "curator.tasks.heartbeat", "schedule": 15.0, "options": {"queue": "gpu", "expires": 14}},
     "post-due": {"task": "posting.tasks.post_due", "schedule": 60.0},
+    # Marks finetune runs and batches whose worker died (no heartbeat for 2 minutes) as failed.
+    "reap-stale-generation": {"task": "generation.tasks.reap_stale", "schedule": 60.0},
 }
 CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
 

@@ -92,3 +92,13 @@ def test_celery_routes_gpu_tasks_and_acks_late() -> None:
     assert app.conf.task_soft_time_limit < app.conf.task_time_limit
     # Redis redelivers unacked tasks after the visibility timeout: it must outlast the longest task.
     assert app.conf.broker_transport_options["visibility_timeout"] > settings.GPU_TASK_SOFT_LIMIT
+
+
+def test_every_beat_entry_names_a_registered_task() -> None:
+    from django.conf import settings
+
+    from curator.celery import app
+
+    app.loader.import_default_modules()
+    for name, entry in settings.CELERY_BEAT_SCHEDULE.items():
+        assert entry["task"] in app.tasks, f"beat entry {name} names an unknown task {entry['task']}"
