@@ -143,7 +143,7 @@ QUEUE_CLAIM_SECONDS = env_int("QUEUE_CLAIM_SECONDS", 300, minimum=10)
 NEARCOPY_EDIT_RATIO = env_float("NEARCOPY_EDIT_RATIO", 80.0, minimum=0, maximum=100)
 NEARCOPY_SPAN_WORDS = env_int("NEARCOPY_SPAN_WORDS", 8, minimum=2)
 # Edited copies, short copied spans and stitched pieces need at least this many words (so "thank you" is never one).
-NEARCOPY_MIN_WORDS = env_int("NEARCOPY_MIN_WORDS", 5, minimum=2)
+NEARCOPY_MIN_WORDS = env_int("NEARCOPY_MIN_WORDS", 6, minimum=2)
 # A run shorter than NEARCOPY_SPAN_WORDS still counts when it is this share of the shorter text.
 NEARCOPY_SPAN_SHARE = env_float("NEARCOPY_SPAN_SHARE", 0.8, minimum=0.1, maximum=1)
 # Stitched: two training texts' runs cover this share of the candidate's words.

@@ -49,7 +49,7 @@ STITCH_OWN_WORDS = 3
 class Thresholds:
     edit_ratio: float = 80.0
     span_words: int = 8
-    min_words: int = 5
+    min_words: int = 6
     span_share: float = 0.8
     stitch_share: float = 0.8
 
