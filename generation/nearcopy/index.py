@@ -9,7 +9,7 @@ Files in one directory (written to a temporary sibling, then renamed, so readers
   occurrence of each bigram (text, word position), so a lookup can extend a seed along its diagonal;
 - ``full_keys`` (uint64[M], sorted) and ``full_docs`` (int32[M]): a hash of each non-empty
   normalised text, for exact copies of any length;
-- ``norm_off``/``norm_blob`` and ``raw_off``/``raw_blob``: the normalised texts (for edit
+- ``norm_off``/``norm_blob`` (and ``norm_len``, uint16) and ``raw_off``/``raw_blob``: the normalised texts (for edit
   similarity) and the texts as stored (for showing the closest text and its offsets), UTF-8.
 
 Nothing here depends on the thresholds: they are applied at lookup time, so changing a setting
@@ -45,6 +45,7 @@ _ARRAYS = (
     "full_keys",
     "full_docs",
     "norm_off",
+    "norm_len",
     "norm_blob",
     "raw_off",
     "raw_blob",
@@ -76,6 +77,7 @@ class Index:
     full_keys: npt.NDArray[np.uint64]
     full_docs: npt.NDArray[np.int32]
     norm_off: npt.NDArray[np.int64]
+    norm_len: npt.NDArray[np.uint16]
     norm_blob: npt.NDArray[np.uint8]
     raw_off: npt.NDArray[np.int64]
     raw_blob: npt.NDArray[np.uint8]
@@ -86,6 +88,18 @@ class Index:
 
     def normalised(self, doc: int) -> str:
         return bytes(self.norm_blob[self.norm_off[doc] : self.norm_off[doc + 1]]).decode()
+
+    def normalised_many(self, docs: list[int]) -> list[str]:
+        d = np.array(docs, dtype=np.int64)
+        blob = self._norm_view()
+        return [str(blob[a:b], "utf-8") for a, b in zip(self.norm_off[d].tolist(), self.norm_off[d + 1].tolist(), strict=True)]
+
+    def _norm_view(self) -> memoryview:
+        # A memoryview slices far faster than an ndarray; made once per index object.
+        view = self.__dict__.get("_norm_mv")
+        if view is None:
+            view = self.__dict__["_norm_mv"] = self.norm_blob.data
+        return view
 
     def raw(self, doc: int) -> str:
         return bytes(self.raw_blob[self.raw_off[doc] : self.raw_off[doc + 1]]).decode()
@@ -102,7 +116,8 @@ def index_load(directory: Path) -> Index:
     meta = json.loads((directory / "meta.json").read_text())
     if meta.get("format") != FORMAT:
         raise FileNotFoundError(f"{directory} holds index format {meta.get('format')}, expected {FORMAT}")
-    arrays = {name: np.load(directory / f"{name}.npy", mmap_mode="r") for name in _ARRAYS}
+    # Plain ndarray views of the maps: numpy's memmap subclass makes every small index slow.
+    arrays = {name: np.load(directory / f"{name}.npy", mmap_mode="r").view(np.ndarray) for name in _ARRAYS}
     return Index(directory=directory, meta=meta, **arrays)
 
 
@@ -192,6 +207,8 @@ def index_write(*, texts: Iterable[tuple[int, str]], directory: Path, meta: dict
         "full_keys": full_keys,
         "full_docs": full_docs,
         "norm_off": offsets(norm_len),
+        # Normalised lengths in bytes (capped), for the cheap length filter before edit similarity.
+        "norm_len": np.minimum(np.frombuffer(norm_len, dtype=np.int64) if n else np.zeros(0, np.int64), 65535).astype(np.uint16),
         "norm_blob": np.frombuffer(b"".join(norm_parts), dtype=np.uint8),
         "raw_off": offsets(raw_len),
         "raw_blob": np.frombuffer(b"".join(raw_parts), dtype=np.uint8),

@@ -37,8 +37,14 @@ REASONS = (COPY, EDITED, SPAN, STITCHED)
 # may be to be worth it (a probe with more occurrences finds only texts sharing a stock phrase).
 EDIT_PROBES = 6
 EDIT_PROBE_MAX_DF = 2000
-# Training texts scored with `ratio` per candidate, besides those sharing a long run.
-RATIO_CANDIDATES = 8
+# Training texts scored with `ratio` per candidate, besides those sharing a long run: those sharing
+# most words among the ones long enough to reach the threshold, and the closest few by longest run.
+RATIO_CANDIDATES = 32
+CLOSEST_CANDIDATES = 4
+# Second pass for texts found to be copies or edited copies: probe bigrams up to this frequency and
+# score this many training texts, so every near-identical training text is named, not just one.
+EXPAND_MAX_DF = 5000
+EXPAND_CANDIDATES = 256
 # Training texts considered for stitching, the ones covering most of the candidate.
 STITCH_CANDIDATES = 24
 # Each of the two stitched sources covers at least this many words the other does not.
@@ -87,6 +93,7 @@ class Found:
 
     copies: set[int] = field(default_factory=set)
     runs: dict[int, list[Run]] = field(default_factory=dict)
+    scored: set[int] = field(default_factory=set)  # found only to be scored by edit similarity
     ratios: dict[int, float] = field(default_factory=dict)
 
 
@@ -147,11 +154,8 @@ def _ranges(starts: npt.NDArray[np.int64], lengths: npt.NDArray[np.int64]) -> np
     return np.arange(total, dtype=np.int64) + shift
 
 
-def lookup(index: Index, queries: list[Query], th: Thresholds, *, exhaustive: bool = False) -> list[Found]:
-    """Training texts that may be near copies of each query, with their shared runs and ratios.
-
-    `exhaustive` probes every bigram (for checking recall in the benchmark); the product never sets it.
-    """
+def lookup(index: Index, queries: list[Query], th: Thresholds) -> list[Found]:
+    """Training texts that may be near copies of each query, with their shared runs and ratios."""
     found = [Found() for _ in queries]
     n_q = len(queries)
     if n_q == 0 or index.size == 0:
@@ -182,111 +186,196 @@ def lookup(index: Index, queries: list[Query], th: Thresholds, *, exhaustive: bo
     hit = valid & (index.gram_keys[g_clip] == keys)
     df = np.where(hit, index.gram_off[g_clip + 1] - index.gram_off[g_clip], 0)
 
-    # Choose probes per query (word position of the bigram's first word, global in `flat`).
+    norm_bytes = np.array([len(q.norm.encode()) for q in queries], dtype=np.int64)
+    batch = _Batch(
+        index=index, queries=queries, flat=flat, lens=lens, qoff=qoff, q_of_word=q_of_word, gram=g_clip, df=df, norm_bytes=norm_bytes
+    )
+
+    # Pass 1: covering probes and the rarest few, for every query.
     window = th.lookup_words - 1
     probes: list[int] = []
     for qi in range(n_q):
-        a, b = int(qoff[qi]), int(qoff[qi + 1])
-        nb = b - a - 1
+        a, nb = int(qoff[qi]), int(lens[qi]) - 1
         if nb < 1:
             continue
         d = df[a : a + nb].tolist()
-        if exhaustive:
-            chosen = set(range(nb))
-        else:
-            chosen = set(_cover(d, window))
-            rare = sorted((x, i) for i, x in enumerate(d) if 0 < x <= EDIT_PROBE_MAX_DF)
-            chosen.update(i for _, i in rare[:EDIT_PROBES])
-        probes.extend(a + i for i in chosen if d[i] > 0)
-    if not probes:
-        return found
-    pr = np.array(probes, dtype=np.int64)
-    gi = g_clip[pr]
-    starts = index.gram_off[gi]
-    counts = index.gram_off[gi + 1] - starts
-    post = _ranges(starts, counts)
-    h_word = np.repeat(pr, counts)  # global query word index of the seed's first word
-    h_q = q_of_word[h_word]
-    h_i = h_word - qoff[h_q]
-    h_doc = index.post_doc[post].astype(np.int64)
-    h_j = index.post_pos[post].astype(np.int64)
-    del post
+        chosen = set(_cover(d, window))
+        rare = sorted((x, i) for i, x in enumerate(d) if 0 < x <= EDIT_PROBE_MAX_DF)
+        chosen.update(i for _, i in rare[:EDIT_PROBES])
+        probes.extend(a + i for i in sorted(chosen) if d[i] > 0)
+    _fill(batch, found, _runs(batch, probes), th)
 
-    # Extend each seed along its diagonal to the maximal shared run.
+    # Pass 2, only for texts already found to be copies or edited copies (a few in a real batch):
+    # templated tweets come in dozens of near-identical copies, and every one of them should be
+    # scored, not only those the first probes reached.
+    expand = [qi for qi, f in enumerate(found) if f.copies or any(s >= th.edit_ratio for s in f.ratios.values())]
+    if expand:
+        _expand(batch, found, expand, th)
+    return found
+
+
+@dataclass
+class _Batch:
+    """A batch of queries as flat arrays, with each word bigram's place in the index."""
+
+    index: Index
+    queries: list[Query]
+    flat: npt.NDArray[np.uint32]  # all queries' word hashes, concatenated
+    lens: npt.NDArray[np.int64]
+    qoff: npt.NDArray[np.int64]
+    q_of_word: npt.NDArray[np.int64]
+    gram: npt.NDArray[np.int64]  # for the bigram starting at each word: its row in gram_keys
+    df: npt.NDArray[np.int64]  # ... and its number of occurrences (0: not in the index)
+    norm_bytes: npt.NDArray[np.int64]  # each query's normalised length in UTF-8 bytes
+
+    def postings(self, probes: list[int]) -> tuple[npt.NDArray[np.int64], npt.NDArray[np.int64], npt.NDArray[np.int64]]:
+        """Every occurrence of the probed bigrams: (query word index in `flat`, doc, word position in doc)."""
+        pr = np.array(probes, dtype=np.int64)
+        gi = self.gram[pr]
+        starts = self.index.gram_off[gi]
+        counts = self.index.gram_off[gi + 1] - starts
+        post = _ranges(starts, counts)
+        return np.repeat(pr, counts), self.index.post_doc[post].astype(np.int64), self.index.post_pos[post].astype(np.int64)
+
+    def reachable(self, q: npt.NDArray[np.int64], doc: npt.NDArray[np.int64], th: Thresholds) -> npt.NDArray[np.bool_]:
+        """Whether the lengths allow ratio >= threshold: ratio = 2·matches/(a+b) <= 2·min(a, b)/(a+b).
+        UTF-8 bytes stand in for characters, with a margin."""
+        q_chars = self.norm_bytes[q]
+        t_chars = self.index.norm_len[doc]
+        return 2 * np.minimum(q_chars, t_chars) >= (th.edit_ratio / 100 - 0.05) * (q_chars + t_chars)
+
+
+@dataclass
+class _Runs:
+    """Distinct maximal runs, sorted by (query, doc)."""
+
+    q: npt.NDArray[np.int64]
+    doc: npt.NDArray[np.int64]
+    qa: npt.NDArray[np.int64]
+    ta: npt.NDArray[np.int64]
+    length: npt.NDArray[np.int64]
+
+
+def _runs(batch: _Batch, probes: list[int]) -> _Runs:
+    """Every occurrence of the probed bigrams, extended along its diagonal to the maximal shared run.
+
+    `probes` must be sorted. A run holding several probed bigrams is kept once: from its leftmost probe.
+    """
+    index, flat = batch.index, batch.flat
+    if not probes:
+        empty = np.zeros(0, np.int64)
+        return _Runs(empty, empty, empty, empty, empty)
+    h_word, h_doc, h_j = batch.postings(probes)
+    h_q = batch.q_of_word[h_word]
+    h_i = h_word - batch.qoff[h_q]
     t_base = index.tok_off[h_doc]
     t_len = index.tok_off[h_doc + 1] - t_base
-    q_len = lens[h_q]
+    q_len = batch.lens[h_q]
     left = np.zeros(h_q.size, np.int64)
     active = np.arange(h_q.size)
     k = 1
     while active.size:
-        ok = (h_i[active] >= k) & (h_j[active] >= k)
-        active = active[ok]
+        active = active[(h_i[active] >= k) & (h_j[active] >= k)]
         if not active.size:
             break
-        same = flat[h_word[active] - k] == index.toks[t_base[active] + h_j[active] - k]
-        active = active[same]
+        active = active[flat[h_word[active] - k] == index.toks[t_base[active] + h_j[active] - k]]
         left[active] += 1
         k += 1
+    # The previous probed position of the same query, for each word: a seed whose run reaches back
+    # to it is a duplicate of that probe's seed.
+    prev_probe = np.full(flat.size, -1, np.int64)
+    pr = np.array(probes, dtype=np.int64)
+    same_q = np.concatenate(([False], batch.q_of_word[pr[1:]] == batch.q_of_word[pr[:-1]]))
+    prev_probe[pr] = np.where(same_q, np.concatenate(([-1], pr[:-1])), -1)
+    qa = h_i - left
+    first = prev_probe[h_word] < h_word - left
+    h_q, h_doc, h_i, h_j, h_word, qa, left = h_q[first], h_doc[first], h_i[first], h_j[first], h_word[first], qa[first], left[first]
+    t_base, t_len, q_len = t_base[first], t_len[first], q_len[first]
     right = np.zeros(h_q.size, np.int64)
     active = np.arange(h_q.size)
     k = 2
     while active.size:
-        ok = (h_i[active] + k < q_len[active]) & (h_j[active] + k < t_len[active])
-        active = active[ok]
+        active = active[(h_i[active] + k < q_len[active]) & (h_j[active] + k < t_len[active])]
         if not active.size:
             break
-        same = flat[h_word[active] + k] == index.toks[t_base[active] + h_j[active] + k]
-        active = active[same]
+        active = active[flat[h_word[active] + k] == index.toks[t_base[active] + h_j[active] + k]]
         right[active] += 1
         k += 1
-    qa = h_i - left
-    ta = h_j - left
-    length = left + right + 2
-    del left, right, t_base, t_len, q_len, h_i, h_j, h_word
-    # One row per distinct run (several seeds of one run meet here).
-    order = np.lexsort((ta, qa, h_doc, h_q))
-    h_q, h_doc, qa, ta, length = h_q[order], h_doc[order], qa[order], ta[order], length[order]
-    first = np.ones(h_q.size, bool)
-    first[1:] = (h_q[1:] != h_q[:-1]) | (h_doc[1:] != h_doc[:-1]) | (qa[1:] != qa[:-1]) | (ta[1:] != ta[:-1])
-    h_q, h_doc, qa, ta, length = h_q[first], h_doc[first], qa[first], ta[first], length[first]
+    order = np.argsort(h_q * index.size + h_doc, kind="stable")
+    return _Runs(h_q[order], h_doc[order], qa[order], (h_j - left)[order], (left + right + 2)[order])
 
-    # Per (query, training text): the longest run and how many runs; keep, per query, the training
-    # texts with a run long enough for any rule, and the best few others (for edit similarity).
-    pair_start = np.flatnonzero(np.concatenate(([True], (h_q[1:] != h_q[:-1]) | (h_doc[1:] != h_doc[:-1]))))
-    p_q = h_q[pair_start]
-    p_doc = h_doc[pair_start]
-    p_max = np.maximum.reduceat(length, pair_start)
-    p_runs = np.diff(np.append(pair_start, h_q.size))
-    rank_order = np.lexsort((p_doc, -p_runs, -p_max, p_q))
-    q_sorted = p_q[rank_order]
-    group_start = np.searchsorted(q_sorted, q_sorted, side="left")
-    rank = np.empty(rank_order.size, np.int64)
-    rank[rank_order] = np.arange(rank_order.size) - group_start
-    keep_pair = (rank < RATIO_CANDIDATES) | (p_max >= th.lookup_words)
-    keep_run = np.repeat(keep_pair, p_runs)
-    for q, doc, a, t, n in zip(
-        h_q[keep_run].tolist(),
-        h_doc[keep_run].tolist(),
-        qa[keep_run].tolist(),
-        ta[keep_run].tolist(),
-        length[keep_run].tolist(),
-        strict=True,
-    ):
-        found[q].runs.setdefault(doc, []).append(Run(doc=doc, qa=a, ta=t, length=n))
 
-    # Exact edit similarity for the kept training texts (and the exact copies).
-    pair_q: list[int] = []
-    pair_doc: list[int] = []
-    for qi, f in enumerate(found):
-        for doc in f.copies | f.runs.keys():
-            pair_q.append(qi)
-            pair_doc.append(doc)
-    if pair_q:
-        scores = process.cpdist([queries[q].norm for q in pair_q], [index.normalised(d) for d in pair_doc], scorer=fuzz.ratio, workers=-1)
-        for qn, doc, s in zip(pair_q, pair_doc, scores.tolist(), strict=True):
-            found[qn].ratios[doc] = float(s)
-    return found
+def _rank_within_query(q: npt.NDArray[np.int64], score: npt.NDArray[np.int64]) -> npt.NDArray[np.int64]:
+    """0 for the highest score of each query, 1 for the next... (ties: input order). 0 <= score < 2**31."""
+    order = np.argsort(q * (1 << 32) + ((1 << 31) - 1 - score), kind="stable")
+    q_sorted = q[order]
+    starts = np.flatnonzero(np.concatenate(([True], q_sorted[1:] != q_sorted[:-1])))
+    sizes = np.diff(np.append(starts, q_sorted.size))
+    rank = np.empty(order.size, np.int64)
+    rank[order] = np.arange(order.size) - np.repeat(starts, sizes)
+    return rank
+
+
+def _fill(batch: _Batch, found: list[Found], runs: _Runs, th: Thresholds) -> None:
+    """Keep the promising training texts' runs in `found` and score their edit similarity.
+
+    Per (query, training text): the longest run and the words shared in runs. Kept: every training
+    text with a run long enough for a rule; the RATIO_CANDIDATES sharing most words among those whose
+    length allows the ratio threshold; and the CLOSEST_CANDIDATES with the longest runs, so an
+    original text still shows its closest training text.
+    """
+    if runs.q.size:
+        pair_start = np.flatnonzero(np.concatenate(([True], (runs.q[1:] != runs.q[:-1]) | (runs.doc[1:] != runs.doc[:-1]))))
+        p_q = runs.q[pair_start]
+        p_doc = runs.doc[pair_start]
+        p_max = np.maximum.reduceat(runs.length, pair_start)
+        p_sum = np.add.reduceat(runs.length, pair_start)
+        reachable = batch.reachable(p_q, p_doc, th)
+        # Runs are kept where a rule or the display needs them; the others are only scored.
+        keep_runs = p_max >= th.lookup_words
+        keep_runs |= _rank_within_query(p_q, p_max * 1024 + np.minimum(p_sum, 1023)) < CLOSEST_CANDIDATES
+        score_only = ~keep_runs & reachable & (_rank_within_query(p_q, np.where(reachable, p_sum, 0)) < RATIO_CANDIDATES)
+        for q, doc in zip(p_q[score_only].tolist(), p_doc[score_only].tolist(), strict=True):
+            found[q].scored.add(doc)
+        keep_run = np.repeat(keep_runs, np.diff(np.append(pair_start, runs.q.size)))
+        for q, doc, a, t, n in zip(
+            runs.q[keep_run].tolist(),
+            runs.doc[keep_run].tolist(),
+            runs.qa[keep_run].tolist(),
+            runs.ta[keep_run].tolist(),
+            runs.length[keep_run].tolist(),
+            strict=True,
+        ):
+            found[q].runs.setdefault(doc, []).append(Run(doc=doc, qa=a, ta=t, length=n))
+    _score(batch, found, [(qi, doc) for qi, f in enumerate(found) for doc in f.copies | f.scored | f.runs.keys()])
+
+
+def _expand(batch: _Batch, found: list[Found], expand: list[int], th: Thresholds) -> None:
+    """Score every training text, among those long enough, sharing the most bigrams with these queries."""
+    probes: list[int] = []
+    for qi in expand:
+        a, nb = int(batch.qoff[qi]), int(batch.lens[qi]) - 1
+        probes.extend(a + i for i, x in enumerate(batch.df[a : a + nb].tolist()) if 0 < x <= EXPAND_MAX_DF)
+    if not probes:
+        return
+    h_word, h_doc, _ = batch.postings(probes)
+    h_q = batch.q_of_word[h_word]
+    ok = batch.reachable(h_q, h_doc, th)
+    pairs, shared = np.unique(h_q[ok] * batch.index.size + h_doc[ok], return_counts=True)
+    p_q, p_doc = pairs // batch.index.size, pairs % batch.index.size
+    keep = (_rank_within_query(p_q, shared) < EXPAND_CANDIDATES) & (shared >= 2)
+    _score(batch, found, list(zip(p_q[keep].tolist(), p_doc[keep].tolist(), strict=True)))
+
+
+def _score(batch: _Batch, found: list[Found], pairs: list[tuple[int, int]]) -> None:
+    """rapidfuzz ratio on normalised text for the (query, doc) pairs not scored yet (both cores)."""
+    todo = [(q, doc) for q, doc in pairs if doc not in found[q].ratios]
+    if not todo:
+        return
+    queries, index = batch.queries, batch.index
+    scores = process.cpdist([queries[q].norm for q, _ in todo], index.normalised_many([d for _, d in todo]), scorer=fuzz.ratio, workers=-1)
+    for (q, doc), s in zip(todo, scores.tolist(), strict=True):
+        found[q].ratios[doc] = float(s)
 
 
 class DocWords:
@@ -363,7 +452,7 @@ def decide(*, n_words: int, found: Found, doc_words: DocWords, th: Thresholds) -
 
 
 def _char_spans(query: Query, decision: Decision, index: Index) -> list[Span]:
-    if decision.doc is None:
+    if decision.doc is None or (not decision.runs and decision.reason != EDITED):
         return []
     q_words = words_with_offsets(query.text)
     docs = {decision.doc} | {r.doc for r in decision.runs}

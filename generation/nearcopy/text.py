@@ -76,8 +76,9 @@ def words_with_offsets(text: str) -> list[Word]:
     Exact for ASCII text and for the usual Unicode; where folding character by character would
     disagree with normalise() on the whole text (rare scripts), every word gets the whole text's range.
     """
-    if text.isascii() and "&" not in text:
-        folded = text.lower()
+    folded = text.lower()
+    if "&" not in text and len(folded) == len(text) and (text.isascii() or unicodedata.is_normalized("NFKC", text)):
+        # Nothing changes length: offsets in the folded text are offsets in the raw text.
         starts = ends = None
     else:
         folded, starts, ends = _folded_with_origin(text)
