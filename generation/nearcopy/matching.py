@@ -47,6 +47,8 @@ EXPAND_MAX_DF = 5000
 EXPAND_CANDIDATES = 256
 # Training texts considered for stitching, the ones covering most of the candidate.
 STITCH_CANDIDATES = 24
+# An original text still shows the runs it shares with its closest training text, from this length.
+OK_SPAN_WORDS = 4
 # Each of the two stitched sources covers at least this many words the other does not.
 STITCH_OWN_WORDS = 3
 
@@ -447,7 +449,7 @@ def decide(*, n_words: int, found: Found, doc_words: DocWords, th: Thresholds) -
     if best_ok is None:
         return Decision("ok", "", 0.0, None)
     closeness, doc = best_ok
-    shown = tuple(sorted((r for r in found.runs.get(doc, []) if r.length >= 3), key=lambda r: r.qa))
+    shown = tuple(sorted((r for r in found.runs.get(doc, []) if r.length >= OK_SPAN_WORDS), key=lambda r: r.qa))
     return Decision("ok", "", round(min(closeness, 100.0), 1), doc, shown)
 
 

@@ -82,8 +82,10 @@ def words_with_offsets(text: str) -> list[Word]:
         starts = ends = None
     else:
         folded, starts, ends = _folded_with_origin(text)
-    folded = _URL.sub(_blank, folded)
-    folded = _MENTION.sub(_blank, folded)
+    if "http" in folded or "www." in folded:
+        folded = _URL.sub(_blank, folded)
+    if "@" in folded:
+        folded = _MENTION.sub(_blank, folded)
     words: list[Word] = []
     for m in _WORD.finditer(folded):
         if starts is None or ends is None:
