@@ -193,26 +193,33 @@ def lookup(index: Index, queries: list[Query], th: Thresholds) -> list[Found]:
         index=index, queries=queries, flat=flat, lens=lens, qoff=qoff, q_of_word=q_of_word, gram=g_clip, df=df, norm_bytes=norm_bytes
     )
 
-    # Pass 1: covering probes and the rarest few, for every query.
+    # Pass 1, every query: covering probes, extended to exact runs; and the rarest few bigrams,
+    # whose training texts (only those long enough to be edited copies) are scored by edit similarity.
     window = th.lookup_words - 1
-    probes: list[int] = []
+    covering: list[int] = []
+    rare: list[int] = []
     for qi in range(n_q):
         a, nb = int(qoff[qi]), int(lens[qi]) - 1
         if nb < 1:
             continue
         d = df[a : a + nb].tolist()
-        chosen = set(_cover(d, window))
-        rare = sorted((x, i) for i, x in enumerate(d) if 0 < x <= EDIT_PROBE_MAX_DF)
-        chosen.update(i for _, i in rare[:EDIT_PROBES])
-        probes.extend(a + i for i in sorted(chosen) if d[i] > 0)
-    _fill(batch, found, _runs(batch, probes), th)
+        chosen = {i for i in _cover(d, window) if d[i] > 0}
+        covering.extend(a + i for i in sorted(chosen))
+        ranked = sorted((x, i) for i, x in enumerate(d) if 0 < x <= EDIT_PROBE_MAX_DF)
+        rare.extend(a + i for _, i in ranked[:EDIT_PROBES] if i not in chosen)
+    _fill(batch, found, _runs(batch, covering), th)
+    _score_sharing(batch, found, rare, th, limit=RATIO_CANDIDATES, min_shared=1)
 
     # Pass 2, only for texts already found to be copies or edited copies (a few in a real batch):
     # templated tweets come in dozens of near-identical copies, and every one of them should be
     # scored, not only those the first probes reached.
     expand = [qi for qi, f in enumerate(found) if f.copies or any(s >= th.edit_ratio for s in f.ratios.values())]
     if expand:
-        _expand(batch, found, expand, th)
+        probes: list[int] = []
+        for qi in expand:
+            a, nb = int(qoff[qi]), int(lens[qi]) - 1
+            probes.extend(a + i for i, x in enumerate(df[a : a + nb].tolist()) if 0 < x <= EXPAND_MAX_DF)
+        _score_sharing(batch, found, probes, th, limit=EXPAND_CANDIDATES, min_shared=2)
     return found
 
 
@@ -352,12 +359,9 @@ def _fill(batch: _Batch, found: list[Found], runs: _Runs, th: Thresholds) -> Non
     _score(batch, found, [(qi, doc) for qi, f in enumerate(found) for doc in f.copies | f.scored | f.runs.keys()])
 
 
-def _expand(batch: _Batch, found: list[Found], expand: list[int], th: Thresholds) -> None:
-    """Score every training text, among those long enough, sharing the most bigrams with these queries."""
-    probes: list[int] = []
-    for qi in expand:
-        a, nb = int(batch.qoff[qi]), int(batch.lens[qi]) - 1
-        probes.extend(a + i for i, x in enumerate(batch.df[a : a + nb].tolist()) if 0 < x <= EXPAND_MAX_DF)
+def _score_sharing(batch: _Batch, found: list[Found], probes: list[int], th: Thresholds, *, limit: int, min_shared: int) -> None:
+    """Score, per query, the `limit` training texts sharing most probed bigrams (at least
+    `min_shared`) among those whose length allows the ratio threshold."""
     if not probes:
         return
     h_word, h_doc, _ = batch.postings(probes)
@@ -365,7 +369,9 @@ def _expand(batch: _Batch, found: list[Found], expand: list[int], th: Thresholds
     ok = batch.reachable(h_q, h_doc, th)
     pairs, shared = np.unique(h_q[ok] * batch.index.size + h_doc[ok], return_counts=True)
     p_q, p_doc = pairs // batch.index.size, pairs % batch.index.size
-    keep = (_rank_within_query(p_q, shared) < EXPAND_CANDIDATES) & (shared >= 2)
+    keep = (_rank_within_query(p_q, shared) < limit) & (shared >= min_shared)
+    for q, doc in zip(p_q[keep].tolist(), p_doc[keep].tolist(), strict=True):
+        found[q].scored.add(doc)
     _score(batch, found, list(zip(p_q[keep].tolist(), p_doc[keep].tolist(), strict=True)))
 
 
