@@ -133,3 +133,19 @@ def test_the_build_task_runs_on_the_default_queue() -> None:
 
     route = app.amqp.router.route({}, nearcopy_index_build.name)
     assert route["queue"].name == "default"
+
+
+def test_a_slow_build_of_an_old_version_never_removes_a_newer_index(nearcopy_dir: Path) -> None:
+    corpus = make_corpus()
+    Corpus.objects.filter(pk=corpus.pk).update(texts_version=2)
+    corpus.refresh_from_db()
+    newer = nc.nearcopy_index_build(corpus_id=corpus.pk)
+    assert newer is not None
+    # A worker that read version 1 before the bump finishes now.
+    Corpus.objects.filter(pk=corpus.pk).update(texts_version=1)
+    older = nc.nearcopy_index_build(corpus_id=corpus.pk)
+    assert older is not None and newer.directory.exists() and older.directory.exists()
+    # The next build of the newest version cleans the older one up.
+    Corpus.objects.filter(pk=corpus.pk).update(texts_version=2)
+    nc.nearcopy_index_build(corpus_id=corpus.pk)
+    assert newer.directory.exists() and not older.directory.exists()

@@ -47,7 +47,8 @@ def nearcopy_index_build(*, corpus_id: int) -> Index | None:
     2. Otherwise build it from the TrainingText rows into its own directory (atomic rename).
     3. Record the built version on the corpus with a conditional update (a newer import may
        have bumped texts_version meanwhile: then this build is stale and a later one records).
-    4. Remove the directories of the corpus' older versions.
+    4. Remove the directories of the corpus' older versions (never a newer one: a slow build of
+       version 1 finishing after version 2's must not delete it).
     Returns None if the corpus no longer exists.
     """
     corpus = Corpus.objects.filter(pk=corpus_id).first()
@@ -66,12 +67,19 @@ def nearcopy_index_build(*, corpus_id: int) -> Index | None:
     Corpus.objects.filter(pk=corpus.pk, texts_version=corpus.texts_version).exclude(index_built_version=corpus.texts_version).update(
         index_built_version=corpus.texts_version, index_built_at=timezone.now()
     )
-    prefix = f"corpus-{corpus.pk}-"
-    for old in directory.parent.glob(f"{prefix}*"):
-        if old.name != directory.name and old.is_dir():
+    for old in directory.parent.glob(f"corpus-{corpus.pk}-v*"):
+        if old.name != directory.name and old.is_dir() and _older(old.name, corpus):
             # Processes that still map the old files keep them until they let go (POSIX unlink).
             shutil.rmtree(old, ignore_errors=True)
     return index
+
+
+def _older(name: str, corpus: Corpus) -> bool:
+    """An older version of this corpus, or a directory of a deleted corpus that had the same id.
+    A newer version (built by another worker while this build ran) is left alone."""
+    _, _, version, stamp = name.split("-", 3)
+    ours = _key(corpus).split("-", 3)[3]
+    return stamp != ours or int(version.lstrip("v") or 0) < corpus.texts_version
 
 
 def index_get(*, corpus: Corpus) -> Index:
