@@ -1,17 +1,17 @@
 """Lookup through the index, then exact scoring: the near-copy decision for a batch of texts.
 
-Lookup (vectorised over the whole batch):
-1. Each text's word bigrams are looked up in the index; their document frequency decides which
-   to probe. Two sets of probes per text:
-   - a *covering* set: in every window of ``min_words - 1`` consecutive bigrams at least one is
-     probed, the cheapest such set (dynamic programming on document frequency). Any run of
-     ``min_words`` words shared with a training text contains a probed bigram, so every such run
-     is found whatever its words' frequency;
-   - the ``EDIT_PROBES`` rarest bigrams (up to ``EDIT_PROBE_MAX_DF`` occurrences), which find
-     edited copies whose edits left no long run intact.
-2. Every occurrence of a probed bigram is a seed; seeds are extended left and right along their
-   diagonal, word by word, to the maximal shared run, and runs found twice are merged.
-Exact scoring (per text, on the few training texts found): equality of normalised text, rapidfuzz
+Lookup (vectorised over the whole batch; docs/architecture.md, "Near-copy check", has the why):
+1. exact copies by a hash of the whole normalised text;
+2. *covering* probes: the cheapest set of a text's word bigrams (by document frequency, dynamic
+   programming) such that every window of ``lookup_words - 1`` consecutive bigrams holds one. Any
+   run of ``lookup_words`` words shared with a training text contains a probed bigram, so every run
+   a rule can use is found, however common its words. Each occurrence of a probed bigram is a seed,
+   extended word by word along its diagonal to the maximal shared run;
+3. the ``EDIT_PROBES`` rarest bigrams, for edited copies whose edits broke every long run: their
+   training texts of a suitable length are counted (not extended) and the best scored;
+4. a second pass for texts found to be copies or edited copies, scoring every near-identical
+   training text (templated tweets come in dozens).
+Exact scoring (per text, on the training texts found): equality of normalised text, rapidfuzz
 ``ratio`` on normalised text, longest shared run, and coverage by the runs of two training texts.
 """
 
