@@ -156,3 +156,39 @@ def test_word_offsets_follow_the_raw_text_through_entities_and_unicode() -> None
 def test_segments_merge_overlapping_ranges_and_keep_the_text() -> None:
     parts = segments("abcdefghij", [(2, 4), (3, 6), (8, 20)])
     assert [(p.text, p.marked) for p in parts] == [("ab", False), ("cdef", True), ("gh", False), ("ij", True)]
+
+
+def test_the_covering_probes_leave_no_window_without_a_probe() -> None:
+    import random
+
+    from generation.nearcopy.matching import _cover
+
+    rng = random.Random(3)
+    for _ in range(300):
+        window = rng.randint(2, 7)
+        df = [rng.choice([0, 1, 5, 50, 5000]) for _ in range(rng.randint(0, 40))]
+        chosen = set(_cover(df, window))
+        for start in range(len(df) - window + 1):
+            assert chosen & set(range(start, start + window)), (df, window, chosen)
+        # And it is the cheapest such set (checked exhaustively on short texts).
+        if window <= len(df) <= 12:
+            best = min(
+                sum(df[i] for i in range(len(df)) if mask >> i & 1)
+                for mask in range(1 << len(df))
+                if all(mask >> s & ((1 << window) - 1) for s in range(len(df) - window + 1))
+            )
+            assert sum(df[i] for i in chosen) == best
+
+
+def test_a_long_run_of_common_bigrams_is_still_found(tmp_path: Path) -> None:
+    words = [f"w{i}" for i in range(9)]
+    texts = [(1, "start " + " ".join(words) + " end")]
+    # Every bigram of the run is common on its own, in texts that share no longer run with it.
+    for k in range(8):
+        for j in range(300):
+            texts.append((len(texts) + 1, f"pad{j} {words[k]} {words[k + 1]} tail{j} more{j}"))
+    index = index_write(texts=texts, directory=tmp_path / "idx")
+    text = "completely different opening " + " ".join(words) + " and another ending here"
+    v = index_check(index=index, texts=[text], th=Thresholds())[0]
+    assert (v.verdict, v.reason, v.closest_id) == ("near", "copied span", 1)
+    assert marked(text, v) == [" ".join(words)]
