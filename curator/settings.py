@@ -142,6 +142,14 @@ QUEUE_CLAIM_SIZE = env_int("QUEUE_CLAIM_SIZE", 5, minimum=1)
 QUEUE_CLAIM_SECONDS = env_int("QUEUE_CLAIM_SECONDS", 300, minimum=10)
 NEARCOPY_EDIT_RATIO = env_float("NEARCOPY_EDIT_RATIO", 80.0, minimum=0, maximum=100)
 NEARCOPY_SPAN_WORDS = env_int("NEARCOPY_SPAN_WORDS", 8, minimum=2)
+# Edited copies, short copied spans and stitched pieces need at least this many words (so "thank you" is never one).
+NEARCOPY_MIN_WORDS = env_int("NEARCOPY_MIN_WORDS", 6, minimum=2)
+# A run shorter than NEARCOPY_SPAN_WORDS still counts when it is this share of the shorter text.
+NEARCOPY_SPAN_SHARE = env_float("NEARCOPY_SPAN_SHARE", 0.8, minimum=0.1, maximum=1)
+# Stitched: two training texts' runs cover this share of the candidate's words.
+NEARCOPY_STITCH_SHARE = env_float("NEARCOPY_STITCH_SHARE", 0.8, minimum=0.1, maximum=1)
+# Persisted near-copy indexes, one directory per corpus version; shared by every worker and web process.
+NEARCOPY_DIR = Path(env_str("NEARCOPY_DIR", str(VAR_DIR / "nearcopy")) or "")
 X_API_BASE_URL = env_url("X_API_BASE_URL", None, schemes=("http", "https"))
 # Posting (see posting/delivery.py). Seconds throughout.
 X_API_CONNECT_TIMEOUT = env_float("X_API_CONNECT_TIMEOUT", 5.0, minimum=0.1)

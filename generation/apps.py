@@ -8,6 +8,9 @@ class GenerationConfig(AppConfig):
         from curator.demo import DEMO_STEPS
         from generation.services import demo_generate
 
+        # Connects the near-copy index receiver and registers its build task.
+        from generation.nearcopy import receivers  # noqa: F401
+
         # After the corpora area's sample-corpus step (registered above this line when it lands).
         if demo_generate not in DEMO_STEPS:
             DEMO_STEPS.append(demo_generate)

@@ -1,9 +1,16 @@
 """Near-copy check: is a candidate a memorised or lightly edited training text?
 
-The public interface (used by generation and the queue); the implementation lives in this package.
+The public interface (used by generation and the queue); the implementation lives in this package:
+`text` (words and offsets), `index` (the persisted index), `matching` (lookup and the exact rules),
+`services` (corpus index in the database and on disk), `tasks` (the build task).
+Definitions: docs/architecture.md, "Near-copy check".
 """
 
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from curator.models import Candidate
 
 
 @dataclass(frozen=True)
@@ -28,5 +35,22 @@ class Verdict:
 
 
 def check_texts(*, corpus_id: int, texts: list[str]) -> list[Verdict]:
-    """One verdict per text, in order. Placeholder until the index lands: everything is unchecked."""
-    return [Verdict(verdict="unchecked") for _ in texts]
+    """One verdict per text, in order, against the corpus' training texts.
+
+    Uses the corpus' persisted index (built now if it is missing or stale). A corpus that does
+    not exist gives "unchecked" verdicts rather than an error, so generation never loses a batch.
+    """
+    from generation.models import Corpus
+    from generation.nearcopy.services import nearcopy_check
+
+    corpus = Corpus.objects.filter(pk=corpus_id).first()
+    if corpus is None:
+        return [Verdict(verdict="unchecked") for _ in texts]
+    return nearcopy_check(corpus=corpus, texts=texts)
+
+
+def candidate_apply_verdict(*, candidate: "Candidate", verdict: Verdict) -> None:
+    """Write a verdict onto a Candidate's nearcopy_* fields, without saving."""
+    from generation.nearcopy.services import candidate_apply_verdict as apply
+
+    apply(candidate=candidate, verdict=verdict)
