@@ -6,10 +6,10 @@ class GenerationConfig(AppConfig):
 
     def ready(self) -> None:
         from curator.demo import DEMO_STEPS
-        from generation.services import demo_generate
 
         # Connects the near-copy index receiver and registers its build task.
         from generation.nearcopy import receivers  # noqa: F401
+        from generation.services import demo_generate
 
         # After the corpora area's sample-corpus step (registered above this line when it lands).
         if demo_generate not in DEMO_STEPS:
