@@ -10,7 +10,8 @@ $(STAMP): pyproject.toml requirements.lock
 	@command -v $(PYTHON) >/dev/null || { echo "Python 3.11 is needed ($(PYTHON) not found)"; exit 1; }
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install -q --upgrade pip
-	$(PY) -m pip install -q -c requirements.lock -e ".[dev]"
+	$(PY) .ci/requirements.py > $(VENV)/requirements.txt
+	$(PY) -m pip install -q -c requirements.lock -r $(VENV)/requirements.txt
 	touch $(STAMP)
 
 ## make run: migrate, create the demo login, start web + workers + beat (Ctrl-C stops all).
