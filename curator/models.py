@@ -44,6 +44,8 @@ class Candidate(models.Model):
         indexes = [
             models.Index(fields=["status", "claim_expires_at", "id"], name="candidate_queue_idx"),
             models.Index(fields=["batch", "status"], name="candidate_batch_idx"),
+            # The queue reads pending rows in id order; a partial index stays small as the queue is worked through.
+            models.Index(fields=["id"], condition=models.Q(status="pending"), name="candidate_pending_idx"),
         ]
 
     def __str__(self) -> str:

@@ -189,6 +189,8 @@ CELERY_BEAT_SCHEDULE = {
     # One heartbeat per queue, so the status page shows each worker and beat alive.
     "heartbeat-default": {"task": "curator.tasks.heartbeat", "schedule": 15.0, "options": {"queue": "default", "expires": 14}},
     "heartbeat-gpu": {"task": "curator.tasks.heartbeat", "schedule": 15.0, "options": {"queue": "gpu", "expires": 14}},
+    # Queue claims whose lease ran out return to the pool (claiming also takes expired ones).
+    "expire-claims": {"task": "curator.tasks.expire_claims", "schedule": 60.0},
 }
 CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
 
