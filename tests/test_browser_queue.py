@@ -8,6 +8,7 @@ from typing import Any
 
 import pytest
 from django.contrib.auth.models import Group, User
+from django.db import connections
 
 from curator.models import Candidate, Decision
 from posting.models import Post
@@ -38,8 +39,13 @@ def browser() -> Iterator[Any]:
     path = chromium_path()
     with sync_playwright() as p:
         browser = p.chromium.launch(executable_path=path, args=CHROMIUM_ARGS, headless=True)
-        yield browser
-        browser.close()
+        try:
+            yield browser
+        finally:
+            browser.close()
+            # The ORM calls made while Playwright's loop runs get their own connection (asgiref keeps
+            # connections per context): close it, or PostgreSQL cannot drop the test database at the end.
+            connections.close_all()
 
 
 def make_curator(username: str, password: str = "curator-pass-123") -> User:
