@@ -4,6 +4,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from django.contrib.auth.models import User
+from django.core.cache import cache
 from django.db import connection
 from django.db.models import Count, Q, QuerySet
 from django.utils import timezone
@@ -67,9 +68,20 @@ class QueueState:
     last_undoable: Decision | None
 
 
-def queue_state(*, user: User, claim_ids: list[int], current_id: int | None = None) -> QueueState:
-    """What the queue page shows: this curator's claims, the card in focus, and a few counts."""
-    claims = list(Candidate.objects.filter(pk__in=claim_ids).select_related("batch", "nearcopy_closest").order_by("id"))
+PENDING_COUNT_TTL = 5  # seconds: the count is a guide for the curator, not an invariant
+
+
+def pending_count() -> int:
+    """Pending candidates, cached briefly: counting 100k rows on every card would cost more than the card."""
+    count = cache.get("curator:pending-count")
+    if count is None:
+        count = Candidate.objects.filter(status=Candidate.Status.PENDING).count()
+        cache.set("curator:pending-count", count, PENDING_COUNT_TTL)
+    return int(count)
+
+
+def queue_state(*, user: User, claims: list[Candidate], current_id: int | None = None) -> QueueState:
+    """What the queue page shows: this curator's claims (as held), the card in focus, and a few counts."""
     ids = [c.pk for c in claims]
     index = ids.index(current_id) if current_id in ids else 0
     current = claims[index] if claims else None
@@ -79,7 +91,7 @@ def queue_state(*, user: User, claim_ids: list[int], current_id: int | None = No
         current=current,
         previous_id=ids[index - 1] if claims and index > 0 else None,
         next_id=ids[index + 1] if claims and index + 1 < len(ids) else None,
-        pending=Candidate.objects.filter(status=Candidate.Status.PENDING).count(),
+        pending=pending_count(),
         mine_last_hour=Decision.objects.filter(user=user, created_at__gte=now - timedelta(hours=1), action__in=DECIDING).count(),
         last_undoable=Decision.objects.filter(user=user, undone=False, action__in=UNDOABLE).first(),
     )

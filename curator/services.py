@@ -65,35 +65,47 @@ def _claimable(user: User, now: datetime) -> QuerySet[Candidate]:
     return Candidate.objects.filter(_free(now)).filter(~Exists(skipped))
 
 
-def queue_claim(*, user: User, now: datetime | None = None) -> list[int]:
-    """Hold up to QUEUE_CLAIM_SIZE pending candidates for this curator; their ids in queue order.
+# A lease is renewed at most this often, so that a busy curator's page views do not all write.
+RENEW_EVERY = timedelta(seconds=20)
 
-    1. Renew the curator's own claims: opening the queue or deciding is activity, so the lease extends.
+
+def queue_claim(*, user: User, now: datetime | None = None) -> list[int]:
+    """The ids of the candidates this curator holds, in queue order (see queue_claim_cards)."""
+    return [c.pk for c in queue_claim_cards(user=user, now=now)]
+
+
+def queue_claim_cards(*, user: User, now: datetime | None = None) -> list[Candidate]:
+    """Hold up to QUEUE_CLAIM_SIZE pending candidates for this curator; the held rows in queue order.
+
+    1. Renew the curator's own claims: opening the queue or deciding is activity, so the lease extends
+       (written only when the lease is more than RENEW_EVERY old).
     2. Top up from the pool (unclaimed or expired, not skipped by this curator, oldest first). On
        PostgreSQL the chosen rows are locked with SKIP LOCKED so concurrent curators pass each other;
-       on every backend each row is then taken by a conditional update that must change exactly one
-       row, so two curators can never hold the same candidate.
+       on every backend the rows are then taken by conditional updates (on SQLite one row at a time,
+       each of which must change exactly one row), so two curators can never hold the same candidate.
     """
     now = now or timezone.now()
     until = _lease_end(now)
-    mine = Candidate.objects.filter(claimed_by=user, status=PENDING)
-    held = mine.update(claim_expires_at=until)
-    need = settings.QUEUE_CLAIM_SIZE - held
-    if need > 0:
-        _claim_more(user=user, need=need, now=now, until=until)
-    return list(mine.order_by("id").values_list("id", flat=True))
+    mine = Candidate.objects.filter(claimed_by=user, status=PENDING).select_related("batch", "nearcopy_closest").order_by("id")
+    held = list(mine)
+    if any(c.claim_expires_at is None or c.claim_expires_at < until - RENEW_EVERY for c in held):
+        # Conditional on still being ours: a lease that ran out and was taken meanwhile stays taken.
+        Candidate.objects.filter(claimed_by=user, status=PENDING).update(claim_expires_at=until)
+    need = settings.QUEUE_CLAIM_SIZE - len(held)
+    if need > 0 and _claim_more(user=user, need=need, now=now, until=until):
+        held = list(mine.all())  # a fresh query: `mine` caches its first result
+    return held
 
 
 def _claim_more(*, user: User, need: int, now: datetime, until: datetime) -> int:
-    taken = 0
     if connection.features.has_select_for_update_skip_locked:
         with transaction.atomic():
             ids = list(_claimable(user, now).select_for_update(skip_locked=True).order_by("id").values_list("id", flat=True)[:need])
-            for pk in ids:
-                taken += Candidate.objects.filter(pk=pk).filter(_free(now)).update(claimed_by=user, claim_expires_at=until)
-        return taken
+            # The rows are locked by this transaction; the condition is the belt to those braces.
+            return Candidate.objects.filter(pk__in=ids).filter(_free(now)).update(claimed_by=user, claim_expires_at=until) if ids else 0
     # SQLite has no row locks: read a few more than needed, then race for each with a conditional
     # update; a row another curator changed first updates nothing and we move on to the next.
+    taken = 0
     for _attempt in range(5):
         ids = list(_claimable(user, now).order_by("id").values_list("id", flat=True)[: need * 3])
         if not ids:
@@ -219,7 +231,10 @@ def _decide(*, candidate_id: int, version: int, by: User, status: str, action: s
         version=version + 1,
         before_override=candidate.nearcopy_override,
     )
-    candidate.refresh_from_db()
+    # What the update wrote, without reading the row back.
+    candidate.status, candidate.version, candidate.decided_by, candidate.decided_at = status, version + 1, by, now
+    candidate.claimed_by, candidate.claim_expires_at = None, None
+    candidate.nearcopy_override = overriding or candidate.nearcopy_override
     return candidate
 
 

@@ -38,10 +38,10 @@ def _panel(
 
     `after`: the id just decided, so the card that followed it comes next.
     """
-    claim_ids = services.queue_claim(user=request.user)
+    claims = services.queue_claim_cards(user=request.user)
     if after is not None and focus is None:
-        focus = selectors.next_after(claim_ids, after)
-    state = selectors.queue_state(user=request.user, claim_ids=claim_ids, current_id=focus)
+        focus = selectors.next_after([c.pk for c in claims], after)
+    state = selectors.queue_state(user=request.user, claims=claims, current_id=focus)
     context = {
         "state": state,
         "feedback": feedback,

@@ -1,0 +1,1 @@
+"""Benchmarks: each a module runnable as `python -m bench.<area>`; results in docs/benchmarks.md."""
