@@ -78,7 +78,11 @@ class Decision(models.Model):
 
     class Meta:
         ordering = ["-created_at", "-id"]
-        indexes = [models.Index(fields=["user", "-created_at"], name="decision_user_idx")]
+        indexes = [
+            models.Index(fields=["user", "-created_at"], name="decision_user_idx"),
+            # A curator's skips, read on every claim (see curator.services._claimable).
+            models.Index(fields=["user", "action"], name="decision_user_action_idx"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.user} {self.action} #{self.candidate_id}"

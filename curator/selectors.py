@@ -69,13 +69,14 @@ class QueueState:
 
 
 PENDING_COUNT_TTL = 5  # seconds: the count is a guide for the curator, not an invariant
+PENDING_COUNT_CAP = 1000  # beyond this the queue page says "1000+": counting 100k rows per card costs more than the card
 
 
 def pending_count() -> int:
-    """Pending candidates, cached briefly: counting 100k rows on every card would cost more than the card."""
+    """Pending candidates up to PENDING_COUNT_CAP + 1, cached briefly (the stats page has the exact figure)."""
     count = cache.get("curator:pending-count")
     if count is None:
-        count = Candidate.objects.filter(status=Candidate.Status.PENDING).count()
+        count = Candidate.objects.filter(status=Candidate.Status.PENDING)[: PENDING_COUNT_CAP + 1].count()
         cache.set("curator:pending-count", count, PENDING_COUNT_TTL)
     return int(count)
 
