@@ -64,7 +64,6 @@ class QueueState:
     previous_id: int | None
     next_id: int | None
     pending: int
-    mine_last_hour: int
     last_undoable: Decision | None
 
 
@@ -86,14 +85,12 @@ def queue_state(*, user: User, claims: list[Candidate], current_id: int | None =
     ids = [c.pk for c in claims]
     index = ids.index(current_id) if current_id in ids else 0
     current = claims[index] if claims else None
-    now = timezone.now()
     return QueueState(
         claims=claims,
         current=current,
         previous_id=ids[index - 1] if claims and index > 0 else None,
         next_id=ids[index + 1] if claims and index + 1 < len(ids) else None,
         pending=pending_count(),
-        mine_last_hour=Decision.objects.filter(user=user, created_at__gte=now - timedelta(hours=1), action__in=DECIDING).count(),
         last_undoable=Decision.objects.filter(user=user, undone=False, action__in=UNDOABLE).first(),
     )
 
