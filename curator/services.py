@@ -4,6 +4,7 @@ The queue's rules: a curator holds a few pending candidates under a lease (a cla
 is a conditional update carrying the version the curator saw, and is recorded as a Decision event.
 """
 
+from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
@@ -101,7 +102,8 @@ def queue_claim_cards(*, user: User, now: datetime | None = None) -> list[Candid
 
 def _claim_more(*, user: User, need: int, now: datetime, until: datetime) -> int:
     if connection.features.has_select_for_update_skip_locked:
-        with transaction.atomic():
+        # No savepoint when nested (queue_advance): nothing in here raises an expected error.
+        with transaction.atomic(savepoint=False):
             ids = list(_claimable(user, now).select_for_update(skip_locked=True).order_by("id").values_list("id", flat=True)[:need])
             # The rows are locked by this transaction; the condition is the belt to those braces.
             return Candidate.objects.filter(pk__in=ids).filter(_free(now)).update(claimed_by=user, claim_expires_at=until) if ids else 0
@@ -118,6 +120,16 @@ def _claim_more(*, user: User, need: int, now: datetime, until: datetime) -> int
                 if taken == need:
                     return taken
     return taken
+
+
+def queue_advance(*, user: User, step: Callable[[], object]) -> list[Candidate]:
+    """Take one decision (`step`) and top up this curator's claims in the same transaction.
+
+    One commit per card instead of two; if the decision is refused nothing is claimed either.
+    """
+    with transaction.atomic():
+        step()
+        return queue_claim_cards(user=user)
 
 
 def claims_renew(*, user: User, now: datetime | None = None) -> int:

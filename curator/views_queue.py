@@ -33,12 +33,14 @@ def _panel(
     editing: bool = False,
     edit_text: str | None = None,
     after: int | None = None,
+    claims: list[Candidate] | None = None,
 ) -> HttpResponse:
-    """Claim (renew and top up), then render the panel (htmx) or the whole page.
+    """Claim (renew and top up) unless done already, then render the panel (htmx) or the whole page.
 
     `after`: the id just decided, so the card that followed it comes next.
     """
-    claims = services.queue_claim_cards(user=request.user)
+    if claims is None:
+        claims = services.queue_claim_cards(user=request.user)
     if after is not None and focus is None:
         focus = selectors.next_after([c.pk for c in claims], after)
     state = selectors.queue_state(user=request.user, claims=claims, current_id=focus)
@@ -54,10 +56,15 @@ def _panel(
 
 
 def _after_action(
-    request: AuthedRequest, *, focus: int | None = None, after: int | None = None, feedback: tuple[str, str] | None = None
+    request: AuthedRequest,
+    *,
+    focus: int | None = None,
+    after: int | None = None,
+    feedback: tuple[str, str] | None = None,
+    claims: list[Candidate] | None = None,
 ) -> HttpResponse:
     if request.htmx:
-        return _panel(request, focus=focus, after=after, feedback=feedback)
+        return _panel(request, focus=focus, after=after, feedback=feedback, claims=claims)
     if feedback:
         messages.add_message(request, messages.ERROR if feedback[0] == "error" else messages.SUCCESS, feedback[1])
     if focus is None and after is not None:
@@ -91,10 +98,11 @@ def _decision_view(decide: Callable[..., Candidate], done: str) -> Callable[[Aut
         if decide is not services.candidate_reject:
             kwargs["override"] = form.cleaned_data["override"]
         try:
-            decide(**kwargs)
+            # The decision and the top-up of the claims share one transaction: one commit per card.
+            claims = services.queue_advance(user=request.user, step=lambda: decide(**kwargs))
         except services.DecisionError as exc:
             return _after_action(request, focus=pk, feedback=("error", str(exc)))
-        return _after_action(request, after=pk, feedback=("success", done.format(pk=pk)))
+        return _after_action(request, after=pk, feedback=("success", done.format(pk=pk)), claims=claims)
 
     return view
 
