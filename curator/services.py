@@ -82,7 +82,7 @@ def queue_claim_cards(*, user: User, now: datetime | None = None) -> list[Candid
 
     1. Renew the curator's own claims: opening the queue or deciding is activity, so the lease extends
        (written only when the lease is more than RENEW_EVERY old).
-    2. Top up from the pool (unclaimed or expired, not skipped by this curator, oldest first). On
+    2. When half or fewer are left, top up from the pool (unclaimed or expired, not skipped by this curator, oldest first). On
        PostgreSQL the chosen rows are locked with SKIP LOCKED so concurrent curators pass each other;
        on every backend the rows are then taken by conditional updates (on SQLite one row at a time,
        each of which must change exactly one row), so two curators can never hold the same candidate.
@@ -95,7 +95,8 @@ def queue_claim_cards(*, user: User, now: datetime | None = None) -> list[Candid
         # Conditional on still being ours: a lease that ran out and was taken meanwhile stays taken.
         Candidate.objects.filter(claimed_by=user, status=PENDING).update(claim_expires_at=until)
     need = settings.QUEUE_CLAIM_SIZE - len(held)
-    if need > 0 and _claim_more(user=user, need=need, now=now, until=until):
+    # Refill in steps rather than one row per decision: fewer writes, the curator still sees the next few.
+    if len(held) <= settings.QUEUE_CLAIM_SIZE // 2 and _claim_more(user=user, need=need, now=now, until=until):
         held = list(mine.all())  # a fresh query: `mine` caches its first result
     return held
 

@@ -121,13 +121,16 @@ def test_a_skipped_candidate_is_not_handed_back_to_the_same_curator(curator: Use
 
 
 @pytest.mark.django_db
-def test_decided_candidates_leave_the_claims(curator: User) -> None:
-    make_candidates(6)
+def test_decided_candidates_leave_the_claims_which_are_refilled_at_half(curator: User) -> None:
+    make_candidates(12)
     ids = services.queue_claim(user=curator)
+    assert len(ids) == settings.QUEUE_CLAIM_SIZE == 5
     services.candidate_reject(candidate_id=ids[0], version=1, by=curator)
+    services.candidate_reject(candidate_id=ids[1], version=1, by=curator)
+    assert services.queue_claim(user=curator) == ids[2:]  # three left: no refill yet
+    services.candidate_reject(candidate_id=ids[2], version=1, by=curator)
     after = services.queue_claim(user=curator)
-    assert ids[0] not in after
-    assert len(after) == settings.QUEUE_CLAIM_SIZE
+    assert after[:2] == ids[3:] and len(after) == 5 and ids[2] not in after
 
 
 @pytest.mark.django_db(transaction=True)
