@@ -123,16 +123,6 @@ def _claim_more(*, user: User, need: int, now: datetime, until: datetime) -> int
     return taken
 
 
-def queue_advance(*, user: User, step: Callable[[], object]) -> list[Candidate]:
-    """Take one decision (`step`) and top up this curator's claims in the same transaction.
-
-    One commit per card instead of two; if the decision is refused nothing is claimed either.
-    """
-    with transaction.atomic():
-        step()
-        return queue_claim_cards(user=user)
-
-
 def claims_renew(*, user: User, now: datetime | None = None) -> int:
     """Extend this curator's leases (the queue page pings while the curator is active)."""
     now = now or timezone.now()
@@ -253,53 +243,75 @@ def _decide(*, candidate_id: int, version: int, by: User, status: str, action: s
     return candidate
 
 
+def _approve(*, candidate_id: int, version: int, by: User, override: bool = False) -> Candidate:
+    return _decide(
+        candidate_id=candidate_id,
+        version=version,
+        by=by,
+        status=Candidate.Status.APPROVED,
+        action=Decision.Action.APPROVE,
+        override=override,
+    )
+
+
+def _reject(*, candidate_id: int, version: int, by: User, override: bool = False) -> Candidate:
+    return _decide(
+        candidate_id=candidate_id, version=version, by=by, status=Candidate.Status.REJECTED, action=Decision.Action.REJECT, override=False
+    )
+
+
+def _schedule(*, candidate_id: int, version: int, by: User, override: bool = False) -> Candidate:
+    from posting.services import SchedulingError, post_schedule
+
+    candidate = _decide(
+        candidate_id=candidate_id,
+        version=version,
+        by=by,
+        status=Candidate.Status.APPROVED,
+        action=Decision.Action.SCHEDULE,
+        override=override,
+    )
+    try:
+        post = post_schedule(candidate=candidate, by=by)
+    except SchedulingError as exc:
+        # Leaving the caller's atomic block by this exception rolls the approval back too.
+        raise DecisionError(f"{exc} Nothing was changed.") from exc
+    decision = Decision.objects.filter(candidate=candidate, user=by, action=Decision.Action.SCHEDULE).first()
+    assert decision is not None
+    decision.data = {**decision.data, "post_id": post.pk, "scheduled_at": post.scheduled_at.isoformat(), "account": post.account.name}
+    decision.save(update_fields=["data"])
+    return candidate
+
+
 def candidate_approve(*, candidate_id: int, version: int, by: User, override: bool = False) -> Candidate:
     with transaction.atomic():
-        return _decide(
-            candidate_id=candidate_id,
-            version=version,
-            by=by,
-            status=Candidate.Status.APPROVED,
-            action=Decision.Action.APPROVE,
-            override=override,
-        )
+        return _approve(candidate_id=candidate_id, version=version, by=by, override=override)
 
 
 def candidate_reject(*, candidate_id: int, version: int, by: User) -> Candidate:
     with transaction.atomic():
-        return _decide(
-            candidate_id=candidate_id,
-            version=version,
-            by=by,
-            status=Candidate.Status.REJECTED,
-            action=Decision.Action.REJECT,
-            override=False,
-        )
+        return _reject(candidate_id=candidate_id, version=version, by=by)
 
 
 def candidate_schedule(*, candidate_id: int, version: int, by: User, override: bool = False) -> Candidate:
     """Approve and put into the next free posting slot, or change nothing (the slot error is shown as is)."""
-    from posting.services import SchedulingError, post_schedule
-
     with transaction.atomic():
-        candidate = _decide(
-            candidate_id=candidate_id,
-            version=version,
-            by=by,
-            status=Candidate.Status.APPROVED,
-            action=Decision.Action.SCHEDULE,
-            override=override,
-        )
-        try:
-            post = post_schedule(candidate=candidate, by=by)
-        except SchedulingError as exc:
-            # Leaving the atomic block by an exception rolls the approval back too.
-            raise DecisionError(f"{exc} Nothing was changed.") from exc
-        decision = Decision.objects.filter(candidate=candidate, user=by, action=Decision.Action.SCHEDULE).first()
-        assert decision is not None
-        decision.data = {**decision.data, "post_id": post.pk, "scheduled_at": post.scheduled_at.isoformat(), "account": post.account.name}
-        decision.save(update_fields=["data"])
-        return candidate
+        return _schedule(candidate_id=candidate_id, version=version, by=by, override=override)
+
+
+QUEUE_ACTIONS: dict[str, Callable[..., Candidate]] = {"approve": _approve, "reject": _reject, "schedule": _schedule}
+
+
+def queue_decide(*, action: str, candidate_id: int, version: int, by: User, override: bool = False) -> list[Candidate]:
+    """One decision from the queue and the refill of the curator's claims, in one transaction.
+
+    One commit per card (no savepoint either); if the decision is refused, nothing is claimed.
+    Returns the claims after the decision, as queue_claim_cards does.
+    """
+    decide = QUEUE_ACTIONS[action]
+    with transaction.atomic():
+        decide(candidate_id=candidate_id, version=version, by=by, override=override)
+        return queue_claim_cards(user=by)
 
 
 def _nearcopy_fields(candidate: Candidate) -> dict[str, Any]:

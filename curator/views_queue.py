@@ -87,19 +87,21 @@ def queue_renew(request: AuthedRequest) -> HttpResponse:
     return HttpResponse(status=204)
 
 
-def _decision_view(decide: Callable[..., Candidate], done: str) -> Callable[[AuthedRequest, int], HttpResponse]:
+def _decision_view(action: str, done: str) -> Callable[[AuthedRequest, int], HttpResponse]:
     @require_POST
     @curator_required
     def view(request: AuthedRequest, pk: int) -> HttpResponse:
         form = DecisionForm(request.POST)
         if not form.is_valid():
             return _after_action(request, focus=pk, feedback=("error", "This decision did not say which version you saw: reload the page."))
-        kwargs = {"candidate_id": pk, "version": form.cleaned_data["version"], "by": request.user}
-        if decide is not services.candidate_reject:
-            kwargs["override"] = form.cleaned_data["override"]
         try:
-            # The decision and the top-up of the claims share one transaction: one commit per card.
-            claims = services.queue_advance(user=request.user, step=lambda: decide(**kwargs))
+            claims = services.queue_decide(
+                action=action,
+                candidate_id=pk,
+                version=form.cleaned_data["version"],
+                by=request.user,
+                override=form.cleaned_data["override"],
+            )
         except services.DecisionError as exc:
             return _after_action(request, focus=pk, feedback=("error", str(exc)))
         return _after_action(request, after=pk, feedback=("success", done.format(pk=pk)), claims=claims)
@@ -107,9 +109,9 @@ def _decision_view(decide: Callable[..., Candidate], done: str) -> Callable[[Aut
     return view
 
 
-queue_approve = _decision_view(services.candidate_approve, "Approved #{pk}.")
-queue_reject = _decision_view(services.candidate_reject, "Rejected #{pk}.")
-queue_schedule = _decision_view(services.candidate_schedule, "Approved and scheduled #{pk}.")
+queue_approve = _decision_view("approve", "Approved #{pk}.")
+queue_reject = _decision_view("reject", "Rejected #{pk}.")
+queue_schedule = _decision_view("schedule", "Approved and scheduled #{pk}.")
 
 
 @require_POST
