@@ -8,6 +8,7 @@ from typing import Any
 
 import pytest
 from django.contrib.auth.models import Group, User
+from django.core.cache import cache
 from django.db import connections
 
 from curator.models import Candidate, Decision
@@ -48,6 +49,11 @@ def browser() -> Iterator[Any]:
             connections.close_all()
 
 
+@pytest.fixture(autouse=True)
+def _fresh_cache() -> None:
+    cache.clear()
+
+
 def make_curator(username: str, password: str = "curator-pass-123") -> User:
     # Transactional tests start from empty tables: the groups of the data migration may be gone.
     group, _ = Group.objects.get_or_create(name="curator")
@@ -66,6 +72,12 @@ def log_in(browser: Any, base_url: str, username: str, password: str = "curator-
     page.click("button[type=submit]")
     page.wait_for_url(re.compile(r".*/queue/.*"))
     return page
+
+
+def press(page: Any, key: str) -> None:
+    """Like a curator: press the next key once the previous card has settled (queue.js drops keys before)."""
+    page.wait_for_selector("html:not([data-queue-busy])", state="attached")
+    page.keyboard.press(key)
 
 
 def card_id(page: Any) -> int:
@@ -90,53 +102,53 @@ def test_a_curator_works_the_queue_with_the_keyboard(browser: Any, live_server: 
     assert page.locator(".qcard-text").inner_text() == first.text
 
     # a: approve, and the next card slides in.
-    page.keyboard.press("a")
+    press(page, "a")
     wait_for_card(page, second.pk)
     assert Candidate.objects.get(pk=first.pk).status == Candidate.Status.APPROVED
     assert "Approved #" in page.locator(".feedback").inner_text()
 
     # e: edit inline, Ctrl+Enter saves and re-checks; the card stays for a decision.
-    page.keyboard.press("e")
+    press(page, "e")
     area = page.locator("#queue-panel textarea")
     area.wait_for()
     assert page.evaluate("document.activeElement.tagName") == "TEXTAREA"
     area.fill("Edited by hand, much better")
-    page.keyboard.press("Control+Enter")
+    press(page, "Control+Enter")
     page.wait_for_selector('#queue-panel[data-version="2"]')
     assert Candidate.objects.get(pk=second.pk).text == "Edited by hand, much better"
     assert "Saved #" in page.locator(".feedback").inner_text()
     assert page.locator(".qcard-length").inner_text().startswith("27/280") or "27/280" in page.locator(".qcard-length").inner_text()
 
     # u: undo the edit; the original text is back.
-    page.keyboard.press("u")
+    press(page, "u")
     page.wait_for_selector('#queue-panel[data-version="3"]')
     assert Candidate.objects.get(pk=second.pk).text == second.text
     assert page.locator(".qcard-text").inner_text() == second.text
 
     # r, then u: the rejected card comes back to the front.
-    page.keyboard.press("r")
+    press(page, "r")
     wait_for_card(page, third.pk)
-    page.keyboard.press("u")
+    press(page, "u")
     wait_for_card(page, second.pk)
     assert Candidate.objects.get(pk=second.pk).status == Candidate.Status.PENDING
 
     # j / k and arrows move between the curator's own candidates.
-    page.keyboard.press("j")
+    press(page, "j")
     wait_for_card(page, third.pk)
-    page.keyboard.press("ArrowUp")
+    press(page, "ArrowUp")
     wait_for_card(page, second.pk)
 
     # s: approve and schedule into the dry-run account's next slot.
-    page.keyboard.press("s")
+    press(page, "s")
     wait_for_card(page, third.pk)
     post = Post.objects.get(candidate_id=second.pk)
     assert post.account == account and post.state == Post.State.QUEUED
     assert Decision.objects.filter(user=carl, action="schedule").count() == 1
 
     # ?: the help lists the keys.
-    page.keyboard.press("?")
+    press(page, "?")
     assert page.locator("#queue-help").is_visible()
-    page.keyboard.press("Escape")
+    press(page, "Escape")
     assert not page.locator("#queue-help").is_visible()
     assert fourth.pk in claimed_ids(page)
 
@@ -147,11 +159,11 @@ def test_a_near_copy_needs_the_override_key(browser: Any, live_server: Any) -> N
     page = log_in(browser, live_server.url, "carl")
     assert page.locator(".qcard.qcard-near").is_visible()
     assert page.locator(".qcard-text mark").inner_text() == "The fake news media is working overtime"
-    page.keyboard.press("a")
+    press(page, "a")
     page.wait_for_selector(".feedback.error")
     assert "override" in page.locator(".feedback").inner_text()
     assert Candidate.objects.get(pk=near.pk).status == Candidate.Status.PENDING
-    page.keyboard.press("Shift+A")
+    press(page, "Shift+A")
     page.wait_for_selector("text=Nothing to review")
     assert Candidate.objects.get(pk=near.pk).status == Candidate.Status.APPROVED
     assert Decision.objects.filter(candidate=near, action="override").exists()
@@ -174,7 +186,7 @@ def test_two_curators_never_see_the_same_candidate(browser: Any, live_server: An
         seen_cora |= theirs
         for page, key in ((carl, "r"), (cora, "a")):
             before = card_id(page)
-            page.keyboard.press(key)
+            press(page, key)
             page.wait_for_function(f"document.querySelector('#queue-panel').dataset.candidateId !== '{before}'")
     decided = Decision.objects.values_list("candidate_id", flat=True)
     assert len(decided) == len(set(decided)) == 8
@@ -208,3 +220,18 @@ def test_the_queue_page_looks_right(browser: Any, live_server: Any) -> None:
     claims = page.locator(".claims").bounding_box()
     assert card and claims and claims["x"] > card["x"] + card["width"] - 1  # the claims sit beside the card
     assert page.locator(".qcard-actions button").count() >= 5
+    press(page, "j")
+    page.wait_for_selector(".qcard:not(.qcard-near)")
+    page.screenshot(path=str(SCREENSHOT_DIR / "queue-card.png"))
+    press(page, "e")
+    page.locator("#queue-panel textarea").wait_for()
+    page.screenshot(path=str(SCREENSHOT_DIR / "queue-edit.png"))
+    press(page, "Escape")
+    page.wait_for_selector("#queue-panel .qcard-text")
+    press(page, "r")
+    page.wait_for_selector(".feedback.success")
+    page.goto(f"{live_server.url}/candidates/")
+    page.screenshot(path=str(SCREENSHOT_DIR / "candidates.png"), full_page=True)
+    page.goto(f"{live_server.url}/stats/")
+    assert page.locator("svg.chart").count() == 1
+    page.screenshot(path=str(SCREENSHOT_DIR / "stats.png"), full_page=True)

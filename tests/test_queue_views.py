@@ -4,10 +4,11 @@ import re
 
 import pytest
 from django.contrib.auth.models import User
+from django.core.cache import cache
 from django.test import Client
 from django.urls import reverse
 
-from curator import services
+from curator import selectors, services
 from curator.models import Candidate, Decision
 from posting.models import Post
 from tests.test_queue_factories import make_account, make_batch, make_candidate, make_candidates, make_near_copy
@@ -15,6 +16,33 @@ from tests.test_queue_factories import make_account, make_batch, make_candidate,
 pytestmark = pytest.mark.django_db
 
 ACTIONS = ["queue_approve", "queue_reject", "queue_schedule", "queue_skip"]
+
+
+@pytest.fixture(autouse=True)
+def _fresh_cache() -> None:
+    # The pending count is cached for a few seconds per process: start each test without it.
+    cache.clear()
+
+
+def test_the_pending_count_is_shown_and_capped(curator_client: Client) -> None:
+    make_candidates(3)
+    assert "3 pending" in curator_client.get(reverse("queue")).content.decode()
+    cache.clear()
+    Candidate.objects.bulk_create(
+        [Candidate(text=f"t{i}", generated_text=f"t{i}", text_hash=str(i)) for i in range(selectors.PENDING_COUNT_CAP + 1)]
+    )
+    assert "1000+ pending" in curator_client.get(reverse("queue")).content.decode()
+
+
+def test_the_age_reads_naturally() -> None:
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from curator.templatetags.queue_tags import age
+
+    assert age(timezone.now()) == "just now"
+    assert age(timezone.now() - timedelta(hours=3, minutes=5)) == "3\xa0hours old"
 
 
 def current_card(html: str) -> tuple[int, int]:
@@ -52,7 +80,7 @@ def test_the_queue_page_shows_the_first_claimed_card(curator_client: Client) -> 
     assert "Tremendous ratings tonight, thank you!" in html
     assert f"{first.weighted_length}/280" in html
     assert f"Batch {batch.pk}" in html and "temperature 0.9" in html
-    assert "old" in html  # age
+    assert "just now" in html  # age
     assert 'src="/static/js/queue.js"' in html
 
 

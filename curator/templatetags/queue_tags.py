@@ -4,11 +4,14 @@ Everything that comes from a model or a user is escaped here; only our own tags 
 """
 
 from collections.abc import Sequence
+from datetime import datetime, timedelta
 from typing import Any
 
 from django import template
+from django.utils import timezone
 from django.utils.html import escape, format_html, format_html_join
 from django.utils.safestring import SafeString, mark_safe
+from django.utils.timesince import timesince
 
 from curator.selectors import Rate
 
@@ -118,3 +121,13 @@ def sparkline(values: Sequence[int], width: int = 192, height: int = 28) -> Safe
     ]
     bars = format_html_join("", '<rect x="{}" y="{}" width="{}" height="{}" class="chart-bar"><title>{}</title></rect>', cols)
     return format_html('<svg class="sparkline" viewBox="0 0 {} {}" width="{}" height="{}">{}</svg>', width, height, width, height, bars)
+
+
+@register.filter
+def age(value: datetime | None) -> str:
+    """How old a candidate is, in words ("just now" under a minute)."""
+    if value is None:
+        return ""
+    if timezone.now() - value < timedelta(minutes=1):
+        return "just now"
+    return f"{timesince(value).split(',')[0]} old"

@@ -39,9 +39,20 @@
     if (press(key)) { ev.preventDefault(); }
   });
 
-  document.body.addEventListener("htmx:beforeRequest", function () { busy = true; });
-  document.body.addEventListener("htmx:afterRequest", function () { busy = false; });
+  // Busy from the request until htmx has processed the new card: a key in between would click a
+  // button htmx has not wired yet (a full page post) or act on a card the curator has not seen.
+  function setBusy(value) {
+    busy = value;
+    if (value) { document.documentElement.setAttribute("data-queue-busy", ""); }
+    else { document.documentElement.removeAttribute("data-queue-busy"); }
+  }
+  document.body.addEventListener("htmx:beforeRequest", function () { setBusy(true); });
+  document.body.addEventListener("htmx:afterRequest", function (ev) {
+    if (!ev.detail.successful) { setBusy(false); }  // nothing will be swapped in
+  });
+  document.body.addEventListener("htmx:sendError", function () { setBusy(false); });
   document.body.addEventListener("htmx:afterSettle", function () {
+    setBusy(false);
     var area = document.querySelector("#queue-panel textarea[autofocus]");
     if (area) { area.focus(); area.setSelectionRange(area.value.length, area.value.length); }
   });
