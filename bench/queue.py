@@ -48,6 +48,15 @@ def _setup(base_url: str) -> None:
     call_command("migrate", verbosity=0)
 
 
+def _drop(base_url: str) -> None:
+    import psycopg
+    from django.db import connections
+
+    connections.close_all()
+    with psycopg.connect(urlunsplit(urlsplit(base_url)._replace(path="/postgres")), autocommit=True) as conn:
+        conn.execute(f"DROP DATABASE IF EXISTS {BENCH_DB} WITH (FORCE)")
+
+
 def _fill(n: int, curators: int) -> list[int]:
     from django.contrib.auth.models import Group, User
 
@@ -294,6 +303,7 @@ def main() -> None:
     parser.add_argument("--seconds", type=float, default=20.0)
     parser.add_argument("--iterations", type=int, default=300)
     parser.add_argument("--race-seconds", type=float, default=5.0)
+    parser.add_argument("--keep", action="store_true", help=f"keep the {BENCH_DB} database afterwards (dropped by default)")
     args = parser.parse_args()
 
     base = os.environ.get("DATABASE_URL", "postgres://postgres@127.0.0.1:5432/postgres")
@@ -349,6 +359,8 @@ def main() -> None:
     print(
         f"\npending left: {pending:,}; {args.iterations} samples per latency figure; load average at the end {load[0]:.1f} {load[1]:.1f} {load[2]:.1f}"
     )
+    if not args.keep:
+        _drop(base)
     if doubles or mismatched:
         sys.exit("FAILED: a candidate was decided twice")
 
