@@ -104,11 +104,13 @@ def test_logging_out_releases_the_curators_claims(client: Client, curator: User)
 
 
 @pytest.mark.django_db
-def test_the_renew_ping_extends_the_leases(curator_client: Client, curator: User, htmx_headers: dict[str, str]) -> None:
+@pytest.mark.parametrize("htmx", [False, True])
+def test_the_renew_ping_extends_the_leases(curator_client: Client, curator: User, htmx: bool) -> None:
     make_candidates(3)
     services.queue_claim(user=curator)
     Candidate.objects.update(claim_expires_at=timezone.now() + timedelta(seconds=5))
-    response = curator_client.post(reverse("queue_renew"), **htmx_headers)  # type: ignore[arg-type]
+    headers = {"HTTP_HX_REQUEST": "true"} if htmx else {}
+    response = curator_client.post(reverse("queue_renew"), **headers)  # type: ignore[arg-type]
     assert response.status_code == 204
     assert not Candidate.objects.filter(claim_expires_at__lt=timezone.now() + timedelta(seconds=60)).exists()
 

@@ -60,7 +60,14 @@ def post(client: Client, name: str, pk: int | None = None, htmx: bool = False, *
 def test_it_refuses_outsiders(outsider_client: Client) -> None:
     make_candidates(2)
     assert outsider_client.get(reverse("queue")).status_code == 403
-    assert outsider_client.post(reverse("queue_approve", args=[1]), {"version": 1}).status_code == 403
+    first = Candidate.objects.first()
+    assert first is not None
+    for name in [*ACTIONS, "queue_edit"]:
+        assert outsider_client.post(reverse(name, args=[first.pk]), {"version": 1, "text": "mine now"}).status_code == 403
+    assert outsider_client.get(reverse("queue_edit", args=[first.pk])).status_code == 403
+    assert outsider_client.post(reverse("queue_undo")).status_code == 403
+    assert outsider_client.post(reverse("queue_renew")).status_code == 403
+    assert not Decision.objects.exists()
     assert not Candidate.objects.exclude(status=Candidate.Status.PENDING).exists()
     assert not Candidate.objects.filter(claimed_by__isnull=False).exists()
 
@@ -399,3 +406,36 @@ def test_a_script_candidate_shows_as_text(curator_client: Client) -> None:
     html = curator_client.get(reverse("queue")).content.decode()
     assert "<script>alert" not in html and "<b>bold</b>" not in html
     assert "&lt;script&gt;alert(&quot;pwned&quot;)&lt;/script&gt; &amp; &lt;b&gt;bold&lt;/b&gt;" in html
+
+
+def test_an_edit_writes_the_near_copy_verdict_it_gets_back(curator_client: Client, curator: User, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The contract with generation.nearcopy.check_texts (its index lands from another branch).
+
+    Until then the interface answers "unchecked" for everything, so this test stands in the verdict a
+    real index would give, to prove the edit asks for the right corpus and text and stores every field.
+    """
+    from generation import nearcopy
+
+    near = make_near_copy()
+    training_id = near.nearcopy_closest_id
+    asked: list[tuple[int, list[str]]] = []
+
+    def check_texts(*, corpus_id: int, texts: list[str]) -> list[nearcopy.Verdict]:
+        asked.append((corpus_id, texts))
+        span = nearcopy.Span(candidate_start=0, candidate_end=8, training_start=4, training_end=12, training_id=training_id or 0)
+        return [nearcopy.Verdict(verdict="copy", reason="copy", score=97.5, closest_id=training_id, closest="x", spans=[span])]
+
+    monkeypatch.setattr(nearcopy, "check_texts", check_texts)
+    html = post(curator_client, "queue_edit", near.pk, htmx=True, version=1, text="The fake news media").content.decode()
+    assert asked == [(near.corpus_id, ["The fake news media"])]
+    near.refresh_from_db()
+    assert (near.nearcopy_verdict, near.nearcopy_reason, near.nearcopy_score, near.nearcopy_closest_id) == (
+        "copy",
+        "copy",
+        97.5,
+        training_id,
+    )
+    assert near.nearcopy_spans == [
+        {"candidate_start": 0, "candidate_end": 8, "training_start": 4, "training_end": 12, "training_id": training_id}
+    ]
+    assert "<mark>The fake</mark> news media" in html and "qcard qcard-near" in html
