@@ -132,7 +132,8 @@ def claims_renew(*, user: User, now: datetime | None = None) -> int:
 def claims_expire(*, now: datetime | None = None) -> int:
     """Return every claim whose lease ran out to the pool (beat runs this every minute)."""
     now = now or timezone.now()
-    return Candidate.objects.filter(claim_expires_at__lte=now).update(claimed_by=None, claim_expires_at=None)
+    # Only pending rows hold claims (a decision clears its claim); status first uses candidate_queue_idx.
+    return Candidate.objects.filter(status=PENDING, claim_expires_at__lte=now).update(claimed_by=None, claim_expires_at=None)
 
 
 def claims_release(*, user: User) -> int:
