@@ -3,3 +3,6 @@ from django.apps import AppConfig
 
 class CuratorConfig(AppConfig):
     name = "curator"
+
+    def ready(self) -> None:
+        from curator import signals  # noqa: F401 - connects the receivers

@@ -44,6 +44,8 @@ class Candidate(models.Model):
         indexes = [
             models.Index(fields=["status", "claim_expires_at", "id"], name="candidate_queue_idx"),
             models.Index(fields=["batch", "status"], name="candidate_batch_idx"),
+            # The queue reads pending rows in id order; a partial index stays small as the queue is worked through.
+            models.Index(fields=["id"], condition=models.Q(status="pending"), name="candidate_pending_idx"),
         ]
 
     def __str__(self) -> str:
@@ -76,7 +78,11 @@ class Decision(models.Model):
 
     class Meta:
         ordering = ["-created_at", "-id"]
-        indexes = [models.Index(fields=["user", "-created_at"], name="decision_user_idx")]
+        indexes = [
+            models.Index(fields=["user", "-created_at"], name="decision_user_idx"),
+            # A curator's skips, read on every claim (see curator.services._claimable).
+            models.Index(fields=["user", "action"], name="decision_user_action_idx"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.user} {self.action} #{self.candidate_id}"

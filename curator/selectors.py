@@ -3,10 +3,13 @@
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
+from django.contrib.auth.models import User
+from django.core.cache import cache
 from django.db import connection
+from django.db.models import Count, Q, QuerySet
 from django.utils import timezone
 
-from curator.models import Heartbeat
+from curator.models import Candidate, Decision, Heartbeat
 
 ALIVE_WITHIN = timedelta(seconds=45)
 
@@ -43,4 +46,210 @@ def system_status() -> SystemStatus:
         workers=workers,
         queues={q: q in alive_queues for q in ("default", "gpu")},
         healthy=bool(beat and beat.alive) and all(q in alive_queues for q in ("default", "gpu")),
+    )
+
+
+# --- The queue ---------------------------------------------------------------------------------
+
+# Decisions a curator can take back (while the candidate is unchanged since and not yet posted).
+UNDOABLE = (Decision.Action.APPROVE, Decision.Action.REJECT, Decision.Action.SCHEDULE, Decision.Action.EDIT, Decision.Action.SKIP)
+# Decisions that count towards a curator's pace.
+DECIDING = UNDOABLE
+
+
+@dataclass(frozen=True)
+class QueueState:
+    claims: list[Candidate]
+    current: Candidate | None
+    previous_id: int | None
+    next_id: int | None
+    pending: int
+    last_undoable: Decision | None
+
+
+PENDING_COUNT_TTL = 5  # seconds: the count is a guide for the curator, not an invariant
+PENDING_COUNT_CAP = 1000  # beyond this the queue page says "1000+": counting 100k rows per card costs more than the card
+
+
+def pending_count() -> int:
+    """Pending candidates up to PENDING_COUNT_CAP + 1, cached briefly (the stats page has the exact figure)."""
+    count = cache.get("curator:pending-count")
+    if count is None:
+        count = Candidate.objects.filter(status=Candidate.Status.PENDING)[: PENDING_COUNT_CAP + 1].count()
+        cache.set("curator:pending-count", count, PENDING_COUNT_TTL)
+    return int(count)
+
+
+def queue_state(*, user: User, claims: list[Candidate], current_id: int | None = None) -> QueueState:
+    """What the queue page shows: this curator's claims (as held), the card in focus, and a few counts."""
+    ids = [c.pk for c in claims]
+    index = ids.index(current_id) if current_id in ids else 0
+    current = claims[index] if claims else None
+    return QueueState(
+        claims=claims,
+        current=current,
+        previous_id=ids[index - 1] if claims and index > 0 else None,
+        next_id=ids[index + 1] if claims and index + 1 < len(ids) else None,
+        pending=pending_count(),
+        last_undoable=Decision.objects.filter(user=user, undone=False, action__in=UNDOABLE).first(),
+    )
+
+
+def next_after(claim_ids: list[int], decided_id: int) -> int | None:
+    """After a decision, the card that followed it (or the first one)."""
+    later = [pk for pk in claim_ids if pk > decided_id]
+    return later[0] if later else (claim_ids[0] if claim_ids else None)
+
+
+# --- Candidates list, history ----------------------------------------------------------------
+
+SORTS = {
+    "oldest": ("id",),
+    "newest": ("-id",),
+    "similarity": ("-nearcopy_score", "id"),
+    "length": ("-weighted_length", "id"),
+    "decided": ("-decided_at", "-id"),
+}
+
+
+def candidates_search(
+    *,
+    batch: int | None = None,
+    status: str = "",
+    verdict: str = "",
+    curator: str = "",
+    q: str = "",
+    sort: str = "oldest",
+) -> QuerySet[Candidate]:
+    qs = Candidate.objects.select_related("batch", "decided_by", "claimed_by")
+    if batch is not None:
+        qs = qs.filter(batch_id=batch)
+    if status:
+        qs = qs.filter(status=status)
+    if verdict:
+        qs = qs.filter(nearcopy_verdict=verdict)
+    if curator:
+        qs = qs.filter(decided_by__username=curator)
+    if q:
+        qs = qs.filter(text__icontains=q)
+    return qs.order_by(*SORTS.get(sort, SORTS["oldest"]))
+
+
+def candidate_history(*, candidate: Candidate) -> QuerySet[Decision]:
+    return candidate.decisions.select_related("user").order_by("-created_at", "-id")
+
+
+def curator_recent_decisions(*, user: User, limit: int = 100) -> list[Decision]:
+    return list(Decision.objects.filter(user=user).select_related("candidate").order_by("-created_at", "-id")[:limit])
+
+
+# --- Stats ---------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Rate:
+    label: str
+    approved: int
+    rejected: int
+    pending: int
+    detail: str = ""
+
+    @property
+    def decided(self) -> int:
+        return self.approved + self.rejected
+
+    @property
+    def rate(self) -> float | None:
+        return self.approved / self.decided if self.decided else None
+
+
+@dataclass(frozen=True)
+class CuratorPace:
+    username: str
+    hours: list[int]  # decisions in each of the last 24 hours, oldest first
+    last_hour: int
+    total: int
+    per_active_hour: float
+    approvals: int
+
+
+@dataclass(frozen=True)
+class QueueStats:
+    pending: int
+    claimed: int
+    claims_by_curator: list[tuple[str, int]]
+    pace: list[CuratorPace]
+    by_batch: list[Rate]
+    by_temperature: list[Rate]
+
+
+def queue_stats(*, now: datetime | None = None) -> QueueStats:
+    now = now or timezone.now()
+    pending = Candidate.objects.filter(status=Candidate.Status.PENDING)
+    live = pending.filter(claim_expires_at__gt=now)
+    claims_by_curator = [
+        (row["claimed_by__username"], row["n"])
+        for row in live.values("claimed_by__username").annotate(n=Count("id")).order_by("-n", "claimed_by__username")
+    ]
+    since = now - timedelta(hours=24)
+    rows = (
+        Decision.objects.filter(created_at__gte=since, action__in=DECIDING, user__isnull=False)
+        .values_list("user__username", "created_at", "action")
+        .order_by()
+    )
+    per_user: dict[str, list[int]] = {}
+    approvals: dict[str, int] = {}
+    for username, created_at, action in rows:
+        slot = min(23, int((now - created_at).total_seconds() // 3600))
+        per_user.setdefault(username, [0] * 24)[23 - slot] += 1
+        if action in (Decision.Action.APPROVE, Decision.Action.SCHEDULE):
+            approvals[username] = approvals.get(username, 0) + 1
+    pace = []
+    for username, hours in sorted(per_user.items()):
+        active = sum(1 for h in hours if h)
+        pace.append(
+            CuratorPace(
+                username=username,
+                hours=hours,
+                last_hour=hours[-1],
+                total=sum(hours),
+                per_active_hour=sum(hours) / active if active else 0.0,
+                approvals=approvals.get(username, 0),
+            )
+        )
+    approved = Count("id", filter=Q(status=Candidate.Status.APPROVED))
+    rejected = Count("id", filter=Q(status=Candidate.Status.REJECTED))
+    waiting = Count("id", filter=Q(status=Candidate.Status.PENDING))
+    batch_rows = (
+        Candidate.objects.filter(batch__isnull=False)
+        .values("batch_id", "batch__temperature", "batch__top_k", "batch__top_p", "batch__checkpoint__name")
+        .annotate(approved=approved, rejected=rejected, pending=waiting)
+        .order_by("-batch_id")
+    )
+    by_batch = [
+        Rate(
+            label=f"Batch {r['batch_id']}",
+            approved=r["approved"],
+            rejected=r["rejected"],
+            pending=r["pending"],
+            detail=f"{r['batch__checkpoint__name']} · temperature {r['batch__temperature']:g} · top_k {r['batch__top_k']} · top_p {r['batch__top_p']:g}",
+        )
+        for r in batch_rows
+    ]
+    temp_rows = (
+        Candidate.objects.filter(batch__isnull=False)
+        .values("batch__temperature")
+        .annotate(approved=approved, rejected=rejected, pending=waiting)
+        .order_by("batch__temperature")
+    )
+    by_temperature = [
+        Rate(label=f"{r['batch__temperature']:g}", approved=r["approved"], rejected=r["rejected"], pending=r["pending"]) for r in temp_rows
+    ]
+    return QueueStats(
+        pending=pending.count(),
+        claimed=sum(n for _, n in claims_by_curator),
+        claims_by_curator=claims_by_curator,
+        pace=pace,
+        by_batch=by_batch,
+        by_temperature=by_temperature,
     )

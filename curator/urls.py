@@ -2,11 +2,24 @@ from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
-from curator import views
+from curator import views, views_candidates, views_queue
 
 urlpatterns = [
     path("", views.home, name="home"),
     path("status/", views.status, name="status"),
+    path("queue/", views_queue.queue, name="queue"),
+    path("queue/renew/", views_queue.queue_renew, name="queue_renew"),
+    path("queue/undo/", views_queue.queue_undo, name="queue_undo"),
+    path("queue/<int:pk>/approve/", views_queue.queue_approve, name="queue_approve"),
+    path("queue/<int:pk>/reject/", views_queue.queue_reject, name="queue_reject"),
+    path("queue/<int:pk>/schedule/", views_queue.queue_schedule, name="queue_schedule"),
+    path("queue/<int:pk>/skip/", views_queue.queue_skip, name="queue_skip"),
+    path("queue/<int:pk>/edit/", views_queue.queue_edit, name="queue_edit"),
+    path("candidates/", views_candidates.candidates, name="candidates"),
+    path("candidates/bulk/", views_candidates.candidates_bulk, name="candidates_bulk"),
+    path("candidates/<int:pk>/", views_candidates.candidate_detail, name="candidate"),
+    path("history/", views_candidates.history, name="history"),
+    path("stats/", views_candidates.stats, name="stats"),
     path("login/", auth_views.LoginView.as_view(), name="login"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("admin/", admin.site.urls),

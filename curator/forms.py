@@ -1,0 +1,53 @@
+"""Forms of the curator app: what a decision carries, the inline edit, list filters and bulk actions."""
+
+from django import forms
+
+from curator.models import Candidate
+from curator.selectors import SORTS
+
+
+class DecisionForm(forms.Form):
+    """Every decision carries the version of the candidate the curator saw."""
+
+    version = forms.IntegerField(min_value=1)
+    override = forms.BooleanField(required=False)
+
+
+class EditForm(forms.Form):
+    version = forms.IntegerField(min_value=1)
+    text = forms.CharField(strip=False, widget=forms.Textarea(attrs={"rows": 4, "autofocus": True, "spellcheck": "true"}))
+
+
+class UndoForm(forms.Form):
+    decision = forms.IntegerField(min_value=1, required=False)
+
+
+class CandidateFilterForm(forms.Form):
+    q = forms.CharField(required=False, label="Text", widget=forms.TextInput(attrs={"placeholder": "Search text", "type": "search"}))
+    batch = forms.IntegerField(required=False, min_value=1, widget=forms.NumberInput(attrs={"placeholder": "Batch"}))
+    status = forms.ChoiceField(required=False, choices=[("", "Any status"), *Candidate.Status.choices])
+    verdict = forms.ChoiceField(required=False, choices=[("", "Any verdict"), *Candidate.Verdict.choices])
+    curator = forms.CharField(required=False, widget=forms.TextInput(attrs={"placeholder": "Decided by"}))
+    sort = forms.ChoiceField(required=False, choices=[(key, key.capitalize()) for key in SORTS])
+
+
+class SelectionField(forms.Field):
+    """Checked rows as "id:version" pairs: a bulk decision also carries what the curator saw."""
+
+    widget = forms.MultipleHiddenInput
+
+    def to_python(self, value: object) -> list[tuple[int, int]]:
+        items = []
+        for raw in value if isinstance(value, list) else []:
+            try:
+                pk, version = (int(part) for part in str(raw).split(":", 1))
+            except ValueError:
+                raise forms.ValidationError(f"{raw!r} is not a candidate selection.") from None
+            items.append((pk, version))
+        return items
+
+
+class BulkForm(forms.Form):
+    action = forms.ChoiceField(choices=[("approve", "Approve"), ("reject", "Reject")])
+    override = forms.BooleanField(required=False)
+    selected = SelectionField(error_messages={"required": "Select at least one candidate."})

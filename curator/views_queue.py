@@ -1,0 +1,166 @@
+"""The curation queue: one card at a time, one key per decision, each decision an htmx swap.
+
+Every view works without JavaScript: a plain POST redirects back to the queue with a message,
+an htmx POST gets the queue panel (the `panel` partial of curator/queue.html) with the next card.
+"""
+
+from collections.abc import Callable
+from urllib.parse import urlencode
+
+from django.contrib import messages
+from django.http import HttpResponse, HttpResponseRedirect
+from django.shortcuts import render
+from django.urls import reverse
+from django.views.decorators.http import require_GET, require_POST
+
+from curator import selectors, services
+from curator.access import curator_required
+from curator.forms import DecisionForm, EditForm, UndoForm
+from curator.http import AuthedRequest
+from curator.models import Candidate
+
+
+def _queue_url(focus: int | None) -> str:
+    url = reverse("queue")
+    return f"{url}?{urlencode({'c': focus})}" if focus else url
+
+
+def _panel(
+    request: AuthedRequest,
+    *,
+    focus: int | None = None,
+    feedback: tuple[str, str] | None = None,
+    editing: bool = False,
+    edit_text: str | None = None,
+    after: int | None = None,
+    claims: list[Candidate] | None = None,
+) -> HttpResponse:
+    """Claim (renew and top up) unless done already, then render the panel (htmx) or the whole page.
+
+    `after`: the id just decided, so the card that followed it comes next.
+    """
+    if claims is None:
+        claims = services.queue_claim_cards(user=request.user)
+    if after is not None and focus is None:
+        focus = selectors.next_after([c.pk for c in claims], after)
+    state = selectors.queue_state(user=request.user, claims=claims, current_id=focus)
+    context = {
+        "state": state,
+        "feedback": feedback,
+        "editing": editing and state.current is not None,
+        "edit_text": edit_text if edit_text is not None else (state.current.text if state.current else ""),
+        "max_length": 280,
+    }
+    template = "curator/queue.html#panel" if request.htmx else "curator/queue.html"
+    return render(request, template, context)
+
+
+def _after_action(
+    request: AuthedRequest,
+    *,
+    focus: int | None = None,
+    after: int | None = None,
+    feedback: tuple[str, str] | None = None,
+    claims: list[Candidate] | None = None,
+) -> HttpResponse:
+    if request.htmx:
+        return _panel(request, focus=focus, after=after, feedback=feedback, claims=claims)
+    if feedback:
+        messages.add_message(request, messages.ERROR if feedback[0] == "error" else messages.SUCCESS, feedback[1])
+    if focus is None and after is not None:
+        focus = selectors.next_after(services.queue_claim(user=request.user), after)
+    return HttpResponseRedirect(_queue_url(focus), status=303)
+
+
+@require_GET
+@curator_required
+def queue(request: AuthedRequest) -> HttpResponse:
+    focus = request.GET.get("c", "")
+    return _panel(request, focus=int(focus) if focus.isdigit() else None)
+
+
+@require_POST
+@curator_required
+def queue_renew(request: AuthedRequest) -> HttpResponse:
+    """Pinged by queue.js while the curator is active, so the leases do not run out under them."""
+    services.claims_renew(user=request.user)
+    return HttpResponse(status=204)
+
+
+def _decision_view(action: str, done: str) -> Callable[[AuthedRequest, int], HttpResponse]:
+    @require_POST
+    @curator_required
+    def view(request: AuthedRequest, pk: int) -> HttpResponse:
+        form = DecisionForm(request.POST)
+        if not form.is_valid():
+            return _after_action(request, focus=pk, feedback=("error", "This decision did not say which version you saw: reload the page."))
+        try:
+            claims = services.queue_decide(
+                action=action,
+                candidate_id=pk,
+                version=form.cleaned_data["version"],
+                by=request.user,
+                override=form.cleaned_data["override"],
+            )
+        except services.DecisionError as exc:
+            return _after_action(request, focus=pk, feedback=("error", str(exc)))
+        return _after_action(request, after=pk, feedback=("success", done.format(pk=pk)), claims=claims)
+
+    return view
+
+
+queue_approve = _decision_view("approve", "Approved #{pk}.")
+queue_reject = _decision_view("reject", "Rejected #{pk}.")
+queue_schedule = _decision_view("schedule", "Approved and scheduled #{pk}.")
+
+
+@require_POST
+@curator_required
+def queue_skip(request: AuthedRequest, pk: int) -> HttpResponse:
+    try:
+        services.candidate_skip(candidate_id=pk, by=request.user)
+    except services.DecisionError as exc:
+        return _after_action(request, focus=pk, feedback=("error", str(exc)))
+    return _after_action(request, after=pk, feedback=("success", f"Skipped #{pk}: it is back in the pool for another curator."))
+
+
+@curator_required
+def queue_edit(request: AuthedRequest, pk: int) -> HttpResponse:
+    """GET opens the inline editor on the card; POST saves (re-running the length and near-copy checks)."""
+    if request.method == "GET":
+        return _panel(request, focus=pk, editing=True)
+    if request.method != "POST":
+        return HttpResponse(status=405, headers={"Allow": "GET, POST"})
+    form = EditForm(request.POST)
+    text = request.POST.get("text", "")
+    if not form.is_valid():
+        return _panel(
+            request, focus=pk, editing=True, edit_text=text, feedback=("error", "The text is empty: write the tweet, or press Esc.")
+        )
+    try:
+        candidate = services.candidate_edit(candidate_id=pk, version=form.cleaned_data["version"], by=request.user, text=text)
+    except services.StaleCandidate as exc:
+        return _panel(request, focus=pk, feedback=("error", str(exc)))
+    except services.DecisionError as exc:
+        # Keep what the curator typed: bad input loses nothing.
+        return _panel(request, focus=pk, editing=True, edit_text=text, feedback=("error", str(exc)))
+    verdict = candidate.get_nearcopy_verdict_display().lower()
+    return _after_action(
+        request,
+        focus=pk,
+        feedback=("success", f"Saved #{pk}: {candidate.weighted_length}/280, near-copy check: {verdict}. Press a to approve."),
+    )
+
+
+@require_POST
+@curator_required
+def queue_undo(request: AuthedRequest) -> HttpResponse:
+    form = UndoForm(request.POST)
+    decision_id = form.cleaned_data.get("decision") if form.is_valid() else None
+    try:
+        undo = services.decision_undo(by=request.user, decision_id=decision_id)
+    except services.DecisionError as exc:
+        return _after_action(request, feedback=("error", str(exc)))
+    return _after_action(
+        request, focus=undo.candidate_id, feedback=("success", f"Undid {undo.data['undid_action']} of #{undo.candidate_id}.")
+    )

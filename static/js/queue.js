@@ -1,0 +1,75 @@
+// Keyboard for the curation queue. Each key clicks the button or link that carries it as
+// data-key inside #queue-panel, so a key does exactly what the click does (htmx swaps the panel).
+(function () {
+  "use strict";
+  var script = document.currentScript;
+  var renewUrl = script ? script.getAttribute("data-renew-url") : null;
+  var ARROWS = { ArrowDown: "j", ArrowRight: "j", ArrowUp: "k", ArrowLeft: "k" };
+  var busy = false;
+  var lastActivity = Date.now();
+
+  function panel() { return document.getElementById("queue-panel"); }
+  function help() { return document.getElementById("queue-help"); }
+  function typing(el) {
+    return !!el && (el.tagName === "TEXTAREA" || el.tagName === "INPUT" || el.tagName === "SELECT" || el.isContentEditable);
+  }
+  function press(key) {
+    var root = panel();
+    if (!root) { return false; }
+    var el = root.querySelector('[data-key="' + key + '"]');
+    if (!el || el.disabled) { return false; }
+    el.click();
+    return true;
+  }
+
+  document.addEventListener("keydown", function (ev) {
+    lastActivity = Date.now();
+    var dialog = help();
+    if (dialog && dialog.open) { return; }  // the dialog handles Esc itself
+    if (typing(ev.target)) {
+      if (ev.key === "Enter" && (ev.ctrlKey || ev.metaKey)) { ev.preventDefault(); press("save"); }
+      else if (ev.key === "Escape") { ev.preventDefault(); press("Escape"); }
+      return;
+    }
+    if (ev.altKey || ev.ctrlKey || ev.metaKey) { return; }
+    if (ev.key === "?") { ev.preventDefault(); if (dialog) { dialog.showModal(); } return; }
+    var key = ARROWS[ev.key] || ev.key;
+    // One decision at a time: a key pressed while a swap is in flight would act on the old card.
+    if (busy) { ev.preventDefault(); return; }
+    if (press(key)) { ev.preventDefault(); }
+  });
+
+  // Busy from the request until htmx has processed the new card: a key in between would click a
+  // button htmx has not wired yet (a full page post) or act on a card the curator has not seen.
+  function setBusy(value) {
+    busy = value;
+    if (value) { document.documentElement.setAttribute("data-queue-busy", ""); }
+    else { document.documentElement.removeAttribute("data-queue-busy"); }
+  }
+  document.body.addEventListener("htmx:beforeRequest", function () { setBusy(true); });
+  document.body.addEventListener("htmx:afterRequest", function (ev) {
+    if (!ev.detail.successful) { setBusy(false); }  // nothing will be swapped in
+  });
+  document.body.addEventListener("htmx:sendError", function () { setBusy(false); });
+  document.body.addEventListener("htmx:afterSettle", function () {
+    setBusy(false);
+    var area = document.querySelector("#queue-panel textarea[autofocus]");
+    if (area) { area.focus(); area.setSelectionRange(area.value.length, area.value.length); }
+  });
+
+  ["mousemove", "click", "scroll", "touchstart"].forEach(function (name) {
+    document.addEventListener(name, function () { lastActivity = Date.now(); }, { passive: true });
+  });
+
+  // Renew the leases while the curator is active; an idle tab lets them expire for the others.
+  function csrfHeaders() {
+    try { return JSON.parse(document.body.getAttribute("hx-headers") || "{}"); } catch (e) { return {}; }
+  }
+  if (renewUrl) {
+    setInterval(function () {
+      if (Date.now() - lastActivity < 60000 && panel()) {
+        fetch(renewUrl, { method: "POST", headers: csrfHeaders(), credentials: "same-origin" });
+      }
+    }, 60000);
+  }
+})();

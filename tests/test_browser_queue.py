@@ -1,0 +1,237 @@
+"""The queue in a real browser: Debian's chromium through Playwright against a live server."""
+
+import os
+import re
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from django.contrib.auth.models import Group, User
+from django.core.cache import cache
+from django.db import connections
+
+from curator.models import Candidate, Decision
+from posting.models import Post
+from tests.services import chromium_path
+from tests.test_queue_factories import make_account, make_batch, make_candidate, make_candidates, make_near_copy
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+CHROMIUM_ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+SCREENSHOT_DIR = Path(os.environ.get("SCREENSHOT_DIR", "var/screenshots"))
+
+
+@pytest.fixture
+def browser() -> Iterator[Any]:
+    # Playwright's sync API runs an event loop in this thread; the test's own ORM calls are still synchronous.
+    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
+    from playwright.sync_api import sync_playwright
+
+    path = chromium_path()
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=path, args=CHROMIUM_ARGS, headless=True)
+        try:
+            yield browser
+        finally:
+            browser.close()
+            # The ORM calls made while Playwright's loop runs get their own connection (asgiref keeps
+            # connections per context): close it, or PostgreSQL cannot drop the test database at the end.
+            connections.close_all()
+
+
+@pytest.fixture(autouse=True)
+def _fresh_cache() -> None:
+    cache.clear()
+
+
+def make_curator(username: str, password: str = "curator-pass-123") -> User:
+    # Transactional tests start from empty tables: the groups of the data migration may be gone.
+    group, _ = Group.objects.get_or_create(name="curator")
+    user = User.objects.create_user(username, password=password)
+    user.groups.add(group)
+    return user
+
+
+def log_in(browser: Any, base_url: str, username: str, password: str = "curator-pass-123") -> Any:
+    context = browser.new_context(viewport={"width": 1280, "height": 860})
+    page = context.new_page()
+    page.set_default_timeout(10_000)
+    page.goto(f"{base_url}/login/?next=/queue/")
+    page.fill("#id_username", username)
+    page.fill("#id_password", password)
+    page.click("button[type=submit]")
+    page.wait_for_url(re.compile(r".*/queue/.*"))
+    return page
+
+
+def press(page: Any, key: str) -> None:
+    """Like a curator: press the next key once the previous card has settled (queue.js drops keys before)."""
+    page.wait_for_selector("html:not([data-queue-busy])", state="attached")
+    page.keyboard.press(key)
+
+
+def card_id(page: Any) -> int:
+    return int(page.get_attribute("#queue-panel", "data-candidate-id"))
+
+
+def claimed_ids(page: Any) -> set[int]:
+    return {int(pk) for pk in page.eval_on_selector_all("[data-claim]", "els => els.map(e => e.dataset.claim)")}
+
+
+def wait_for_card(page: Any, pk: int) -> None:
+    page.wait_for_selector(f'#queue-panel[data-candidate-id="{pk}"]')
+
+
+def test_a_curator_works_the_queue_with_the_keyboard(browser: Any, live_server: Any) -> None:
+    carl = make_curator("carl")
+    account = make_account()
+    batch = make_batch(temperature=0.8)
+    first, second, third, fourth = make_candidates(4, batch=batch, prefix="Great tweet")
+    page = log_in(browser, live_server.url, "carl")
+    assert card_id(page) == first.pk
+    assert page.locator(".qcard-text").inner_text() == first.text
+
+    # a: approve, and the next card slides in.
+    press(page, "a")
+    wait_for_card(page, second.pk)
+    assert Candidate.objects.get(pk=first.pk).status == Candidate.Status.APPROVED
+    assert "Approved #" in page.locator(".feedback").inner_text()
+
+    # e: edit inline, Ctrl+Enter saves and re-checks; the card stays for a decision.
+    press(page, "e")
+    area = page.locator("#queue-panel textarea")
+    area.wait_for()
+    assert page.evaluate("document.activeElement.tagName") == "TEXTAREA"
+    area.fill("Edited by hand, much better")
+    press(page, "Control+Enter")
+    page.wait_for_selector('#queue-panel[data-version="2"]')
+    assert Candidate.objects.get(pk=second.pk).text == "Edited by hand, much better"
+    assert "Saved #" in page.locator(".feedback").inner_text()
+    assert page.locator(".qcard-length").inner_text().startswith("27/280") or "27/280" in page.locator(".qcard-length").inner_text()
+
+    # u: undo the edit; the original text is back.
+    press(page, "u")
+    page.wait_for_selector('#queue-panel[data-version="3"]')
+    assert Candidate.objects.get(pk=second.pk).text == second.text
+    assert page.locator(".qcard-text").inner_text() == second.text
+
+    # r, then u: the rejected card comes back to the front.
+    press(page, "r")
+    wait_for_card(page, third.pk)
+    press(page, "u")
+    wait_for_card(page, second.pk)
+    assert Candidate.objects.get(pk=second.pk).status == Candidate.Status.PENDING
+
+    # j / k and arrows move between the curator's own candidates.
+    press(page, "j")
+    wait_for_card(page, third.pk)
+    press(page, "ArrowUp")
+    wait_for_card(page, second.pk)
+
+    # s: approve and schedule into the dry-run account's next slot.
+    press(page, "s")
+    wait_for_card(page, third.pk)
+    post = Post.objects.get(candidate_id=second.pk)
+    assert post.account == account and post.state == Post.State.QUEUED
+    assert Decision.objects.filter(user=carl, action="schedule").count() == 1
+
+    # ?: the help lists the keys.
+    press(page, "?")
+    assert page.locator("#queue-help").is_visible()
+    press(page, "Escape")
+    assert not page.locator("#queue-help").is_visible()
+    assert fourth.pk in claimed_ids(page)
+
+
+def test_a_near_copy_needs_the_override_key(browser: Any, live_server: Any) -> None:
+    make_curator("carl")
+    near = make_near_copy()
+    page = log_in(browser, live_server.url, "carl")
+    assert page.locator(".qcard.qcard-near").is_visible()
+    assert page.locator(".qcard-text mark").inner_text() == "The fake news media is working overtime"
+    press(page, "a")
+    page.wait_for_selector(".feedback.error")
+    assert "override" in page.locator(".feedback").inner_text()
+    assert Candidate.objects.get(pk=near.pk).status == Candidate.Status.PENDING
+    press(page, "Shift+A")
+    page.wait_for_selector("text=Nothing to review")
+    assert Candidate.objects.get(pk=near.pk).status == Candidate.Status.APPROVED
+    assert Decision.objects.filter(candidate=near, action="override").exists()
+
+
+def test_two_curators_never_see_the_same_candidate(browser: Any, live_server: Any) -> None:
+    make_curator("carl")
+    make_curator("cora", "curator-pass-456")
+    make_candidates(14)
+    carl = log_in(browser, live_server.url, "carl")
+    cora = log_in(browser, live_server.url, "cora", "curator-pass-456")
+    seen_carl, seen_cora = set(), set()
+    for _ in range(4):
+        carl.reload()
+        cora.reload()
+        mine, theirs = claimed_ids(carl), claimed_ids(cora)
+        assert mine and theirs and not mine & theirs
+        assert card_id(carl) != card_id(cora)
+        seen_carl |= mine
+        seen_cora |= theirs
+        for page, key in ((carl, "r"), (cora, "a")):
+            before = card_id(page)
+            press(page, key)
+            page.wait_for_function(f"document.querySelector('#queue-panel').dataset.candidateId !== '{before}'")
+    decided = Decision.objects.values_list("candidate_id", flat=True)
+    assert len(decided) == len(set(decided)) == 8
+    # Nobody was shown a card the other decided.
+    rejected = set(Candidate.objects.filter(status="rejected").values_list("id", flat=True))
+    approved = set(Candidate.objects.filter(status="approved").values_list("id", flat=True))
+    assert rejected <= seen_carl and approved <= seen_cora and not rejected & seen_cora and not approved & seen_carl
+
+
+def test_a_script_candidate_renders_as_text(browser: Any, live_server: Any) -> None:
+    make_curator("carl")
+    text = '<script>window.__pwned = true</script><img src=x onerror="window.__pwned = true"> hello'
+    make_candidate(text)
+    page = log_in(browser, live_server.url, "carl")
+    assert page.locator(".qcard-text").inner_text() == text
+    assert page.evaluate("window.__pwned") is None
+    assert page.locator(".qcard-text img").count() == 0
+
+
+def test_the_queue_page_looks_right(browser: Any, live_server: Any) -> None:
+    """A screenshot for a human (and the report) to look at; the layout facts are asserted."""
+    make_curator("carl")
+    batch = make_batch(temperature=0.9)
+    make_near_copy(batch=batch)
+    make_candidate("Our country is doing great, jobs are coming back like never before! #MAGA", batch=batch)
+    make_candidates(3, batch=batch, prefix="Another one")
+    page = log_in(browser, live_server.url, "carl")
+    SCREENSHOT_DIR.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(SCREENSHOT_DIR / "queue.png"), full_page=True)
+    card = page.locator(".qcard").bounding_box()
+    claims = page.locator(".claims").bounding_box()
+    assert card and claims and claims["x"] > card["x"] + card["width"] - 1  # the claims sit beside the card
+    assert page.locator(".qcard-actions button").count() >= 5
+    press(page, "j")
+    page.wait_for_selector(".qcard:not(.qcard-near)")
+    page.screenshot(path=str(SCREENSHOT_DIR / "queue-card.png"))
+    press(page, "e")
+    page.locator("#queue-panel textarea").wait_for()
+    page.screenshot(path=str(SCREENSHOT_DIR / "queue-edit.png"))
+    press(page, "Escape")
+    page.wait_for_selector("#queue-panel .qcard-text")
+    press(page, "r")
+    page.wait_for_selector(".feedback.success")
+    page.goto(f"{live_server.url}/candidates/")
+    page.screenshot(path=str(SCREENSHOT_DIR / "candidates.png"), full_page=True)
+    page.goto(f"{live_server.url}/stats/")
+    assert page.locator("svg.chart").count() == 1
+    page.screenshot(path=str(SCREENSHOT_DIR / "stats.png"), full_page=True)

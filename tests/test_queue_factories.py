@@ -1,0 +1,67 @@
+"""Rows the queue tests build with the ORM (no tests in here: imported by the test_queue_* modules)."""
+
+from datetime import time
+
+from curator import tweets
+from curator.models import Candidate
+from generation.models import Checkpoint, Corpus, GenerationBatch, TrainingText
+from posting.models import Account, Slot
+
+
+def make_batch(*, temperature: float = 0.7, name: str | None = None) -> GenerationBatch:
+    corpus, _ = Corpus.objects.get_or_create(name="tweets", defaults={"format": Corpus.Format.LINES})
+    checkpoint, _ = Checkpoint.objects.get_or_create(name=name or "markov-1", defaults={"kind": Checkpoint.Kind.MARKOV, "corpus": corpus})
+    return GenerationBatch.objects.create(
+        checkpoint=checkpoint, corpus=corpus, backend=GenerationBatch.Backend.MARKOV, n_candidates=10, temperature=temperature
+    )
+
+
+def make_candidate(text: str = "Make the queue great again", *, batch: GenerationBatch | None = None, **fields: object) -> Candidate:
+    return Candidate.objects.create(
+        batch=batch,
+        corpus=batch.corpus if batch else None,
+        text=text,
+        generated_text=text,
+        text_hash=tweets.text_hash(text),
+        weighted_length=tweets.weighted_length(text),
+        **fields,
+    )
+
+
+def make_candidates(n: int, *, batch: GenerationBatch | None = None, prefix: str = "Candidate") -> list[Candidate]:
+    return [make_candidate(f"{prefix} number {i}", batch=batch) for i in range(n)]
+
+
+def make_near_copy(*, batch: GenerationBatch | None = None) -> Candidate:
+    """A candidate that repeats most of a training tweet, with the spans the near-copy check would store."""
+    batch = batch or make_batch()
+    assert batch.corpus is not None
+    training = TrainingText.objects.create(
+        corpus=batch.corpus, position=TrainingText.objects.count(), text="The fake news media is working overtime today", original="x"
+    )
+    text = "Sad! The fake news media is working overtime"
+    start = text.index("The fake")
+    return make_candidate(
+        text,
+        batch=batch,
+        nearcopy_verdict=Candidate.Verdict.NEAR,
+        nearcopy_reason="copied span",
+        nearcopy_score=91.0,
+        nearcopy_closest=training,
+        nearcopy_spans=[
+            {
+                "candidate_start": start,
+                "candidate_end": len(text),
+                "training_start": 0,
+                "training_end": len("The fake news media is working overtime"),
+                "training_id": training.pk,
+            }
+        ],
+    )
+
+
+def make_account(*, name: str = "bot") -> Account:
+    account = Account.objects.create(name=name, publisher=Account.Publisher.DRYRUN, timezone="UTC", daily_cap=8)
+    Slot.objects.create(account=account, time_of_day=time(9, 0), weekdays=[1, 2, 3, 4, 5, 6, 7])
+    Slot.objects.create(account=account, time_of_day=time(18, 0), weekdays=[1, 2, 3, 4, 5, 6, 7])
+    return account
