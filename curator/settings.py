@@ -212,7 +212,6 @@ CELERY_BEAT_SCHEDULE = {
     "post-due": {"task": "posting.tasks.post_due", "schedule": 60.0},
     # Marks finetune runs and batches whose worker died (no heartbeat for 2 minutes) as failed.
     "reap-stale-generation": {"task": "generation.tasks.reap_stale", "schedule": 60.0},
-
     # Queue claims whose lease ran out return to the pool (claiming also takes expired ones).
     "expire-claims": {"task": "curator.tasks.expire_claims", "schedule": 60.0},
 }

@@ -11,21 +11,21 @@ from tests.workers import Worker, celery_worker
 @pytest.fixture
 def owner(db: None) -> User:
     user = User.objects.create_user("olivia", password="owner-pass-123")
-    user.groups.add(Group.objects.get(name="owner"))
+    user.groups.add(Group.objects.get_or_create(name="owner")[0])
     return user
 
 
 @pytest.fixture
 def curator(db: None) -> User:
     user = User.objects.create_user("carl", password="curator-pass-123")
-    user.groups.add(Group.objects.get(name="curator"))
+    user.groups.add(Group.objects.get_or_create(name="curator")[0])
     return user
 
 
 @pytest.fixture
 def curator2(db: None) -> User:
     user = User.objects.create_user("cora", password="curator-pass-456")
-    user.groups.add(Group.objects.get(name="curator"))
+    user.groups.add(Group.objects.get_or_create(name="curator")[0])
     return user
 
 

@@ -408,34 +408,22 @@ def test_a_script_candidate_shows_as_text(curator_client: Client) -> None:
     assert "&lt;script&gt;alert(&quot;pwned&quot;)&lt;/script&gt; &amp; &lt;b&gt;bold&lt;/b&gt;" in html
 
 
-def test_an_edit_writes_the_near_copy_verdict_it_gets_back(curator_client: Client, curator: User, monkeypatch: pytest.MonkeyPatch) -> None:
-    """The contract with generation.nearcopy.check_texts (its index lands from another branch).
-
-    Until then the interface answers "unchecked" for everything, so this test stands in the verdict a
-    real index would give, to prove the edit asks for the right corpus and text and stores every field.
-    """
-    from generation import nearcopy
-
+def test_an_edit_reruns_the_real_near_copy_check(curator_client: Client, curator: User) -> None:
+    """Editing a flagged candidate into an original clears the flag; editing it into a copy flags it."""
     near = make_near_copy()
-    training_id = near.nearcopy_closest_id
-    asked: list[tuple[int, list[str]]] = []
-
-    def check_texts(*, corpus_id: int, texts: list[str]) -> list[nearcopy.Verdict]:
-        asked.append((corpus_id, texts))
-        span = nearcopy.Span(candidate_start=0, candidate_end=8, training_start=4, training_end=12, training_id=training_id or 0)
-        return [nearcopy.Verdict(verdict="copy", reason="copy", score=97.5, closest_id=training_id, closest="x", spans=[span])]
-
-    monkeypatch.setattr(nearcopy, "check_texts", check_texts)
-    html = post(curator_client, "queue_edit", near.pk, htmx=True, version=1, text="The fake news media").content.decode()
-    assert asked == [(near.corpus_id, ["The fake news media"])]
+    training = near.nearcopy_closest
+    assert training is not None
+    html = post(curator_client, "queue_edit", near.pk, htmx=True, version=1, text="Houseplants deserve a long weekend too").content.decode()
     near.refresh_from_db()
-    assert (near.nearcopy_verdict, near.nearcopy_reason, near.nearcopy_score, near.nearcopy_closest_id) == (
-        "copy",
-        "copy",
-        97.5,
-        training_id,
-    )
-    assert near.nearcopy_spans == [
-        {"candidate_start": 0, "candidate_end": 8, "training_start": 4, "training_end": 12, "training_id": training_id}
-    ]
-    assert "<mark>The fake</mark> news media" in html and "qcard qcard-near" in html
+    assert near.nearcopy_verdict == Candidate.Verdict.OK and near.nearcopy_spans == []
+    assert "qcard qcard-near" not in html
+
+    copied = "The fake news media is working overtime today!!"
+    html = post(curator_client, "queue_edit", near.pk, htmx=True, version=near.version, text=copied).content.decode()
+    near.refresh_from_db()
+    assert (near.nearcopy_verdict, near.nearcopy_reason, near.nearcopy_closest_id) == ("copy", "copy", training.pk)
+    assert near.nearcopy_score == 100.0
+    span = near.nearcopy_spans[0]
+    assert copied[span["candidate_start"] : span["candidate_end"]].startswith("The fake news media")
+    assert span["training_id"] == training.pk
+    assert "<mark>The fake news media is working overtime today</mark>" in html and "qcard qcard-near" in html
