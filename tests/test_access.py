@@ -55,3 +55,24 @@ def test_navigation_hides_owner_pages_from_curators(curator_client: Client, owne
     html = curator_client.get(reverse("home")).content.decode()
     for label in owner_only:
         assert f">{label}</a>" not in html
+
+
+def test_no_two_views_share_a_url_name_or_path() -> None:
+    """Apps add routes independently; a clash would silently hide one of the pages."""
+    from django.urls import URLPattern, URLResolver, get_resolver
+
+    names: list[str] = []
+    paths: list[str] = []
+
+    def walk(patterns: list[object], prefix: str, namespaced: bool) -> None:
+        for p in patterns:
+            if isinstance(p, URLResolver):
+                walk(p.url_patterns, prefix + str(p.pattern), namespaced or bool(p.namespace))
+            elif isinstance(p, URLPattern) and not namespaced:
+                paths.append(prefix + str(p.pattern))
+                if p.name:
+                    names.append(p.name)
+
+    walk(get_resolver().url_patterns, "", False)
+    assert len(names) == len(set(names)), sorted(n for n in names if names.count(n) > 1)
+    assert len(paths) == len(set(paths)), sorted(p for p in paths if paths.count(p) > 1)

@@ -33,7 +33,7 @@ def rows(curator: User, curator2: User) -> dict[str, Candidate]:
 
 
 def test_it_refuses_outsiders(outsider_client: Client) -> None:
-    for name in ["candidates", "history", "stats"]:
+    for name in ["candidates", "decisions", "stats"]:
         assert outsider_client.get(reverse(name)).status_code == 403
     assert outsider_client.post(reverse("candidates_bulk"), {"action": "reject"}).status_code == 403
 
@@ -150,13 +150,13 @@ def test_a_candidates_history_lists_every_event(curator_client: Client, curator:
 
 
 def test_a_curators_recent_decisions_are_viewable_with_undo(curator_client: Client, curator: User, rows: dict[str, Candidate]) -> None:
-    mine = curator_client.get(reverse("history")).content.decode()
+    mine = curator_client.get(reverse("decisions")).content.decode()
     assert "Your recent decisions" in mine and f"#{rows['apple'].pk}" in mine
     assert 'name="decision"' in mine  # undo button on an undoable decision
-    theirs = curator_client.get(reverse("history") + "?curator=cora").content.decode()
+    theirs = curator_client.get(reverse("decisions") + "?curator=cora").content.decode()
     assert "Recent decisions of cora" in theirs and f"#{rows['cherry'].pk}" in theirs
     assert 'name="decision"' not in theirs  # only your own can be undone
-    assert curator_client.get(reverse("history") + "?curator=nobody").status_code == 404
+    assert curator_client.get(reverse("decisions") + "?curator=nobody").status_code == 404
 
 
 def test_undo_from_the_history_takes_back_that_decision(curator_client: Client, curator: User, rows: dict[str, Candidate]) -> None:
