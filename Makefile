@@ -39,8 +39,9 @@ typecheck: $(STAMP)
 migrate: $(STAMP)
 	DEBUG=$${DEBUG:-1} $(PY) manage.py migrate --noinput
 
+## make bench NAME=nearcopy: run one benchmark (corpora, nearcopy, generate, posting, queue); see docs/benchmarks.md.
 bench: $(STAMP)
-	$(PY) -m bench
+	SHARED_DATA_DIR=$${SHARED_DATA_DIR:-../shared/data} $(PY) -m bench $(NAME)
 
 clean:
 	rm -rf var/ .pytest_cache .mypy_cache .ruff_cache
