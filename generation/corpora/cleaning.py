@@ -29,7 +29,7 @@ class Rule:
 RULES: tuple[Rule, ...] = (
     Rule("retweets", "drop_retweets", "Retweets", "removed", True, 'flagged as retweets by the source, or starting with "RT @"'),
     Rule("replies", "drop_replies", "Replies", "removed", True, 'flagged as replies by the source, or starting with "@"'),
-    Rule("urls", "remove_urls", "URLs", "changed", True, "links (http://, https://, www., pic.twitter.com) cut out"),
+    Rule("urls", "remove_urls", "URLs", "changed", True, "links (http://, https://, www., pic.twitter.com, and truncated ones) cut out"),
     Rule("html_entities", "unescape_html", "HTML entities", "changed", True, "&amp; &lt; &gt; &quot; … turned back into characters"),
     Rule(
         "whitespace", "normalise_whitespace", "Whitespace", "changed", True, "runs of spaces collapsed, lines trimmed, blank lines squeezed"
@@ -43,7 +43,8 @@ FORMAT_OPTION_KEYS = {"delimiter"}
 
 RETWEET = re.compile(r"^\s*RT:?\s*@\w")
 REPLY = re.compile(r"^\s*@\w")
-URL = re.compile(r"(?:https?://|www\.|pic\.twitter\.com/)\S*", re.IGNORECASE)
+# Also the stubs that truncated tweets end with ("http:", "https://t.co…", a bare "http" at the very end).
+URL = re.compile(r"https?:\S*|\bhttps?…?$|\bwww\.\S+|\bpic\.twitter\.com/\S*", re.IGNORECASE)
 MENTION = re.compile(r"@\w+")
 NOTHING_BUT_PUNCTUATION = re.compile(r"[\s.,:;!?\-\u2013\u2014|/\\\"'()\[\]\u2026&+]*")
 PREVIEW_PER_RULE = 3

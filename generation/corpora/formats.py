@@ -24,6 +24,7 @@ BINARY_EXTENSIONS = {".zip", ".gz", ".bz2", ".xz", ".7z", ".tar", ".xlsx", ".xls
 _DELIMITER_LINE = re.compile(r"^[ \t]*(={3,}|-{3,}|#{3,}|\*{3,}|~{3,}|_{3,}|<\|endoftext\|>)[ \t]*\r?$")
 _X_ARCHIVE_PREFIX = re.compile(r"^\s*window\.YTD\.[\w.]+\s*=\s*$")
 _TWITTER_DATE = "%a %b %d %H:%M:%S %z %Y"
+CHUNK_KEEP = 1 << 20  # the JSON window drops what it parsed once it is past this many characters
 MAX_ITEM_CHARS = 8 << 20  # no single tweet object comes near this: past it a JSON error is real, not a cut chunk
 
 
@@ -55,6 +56,10 @@ def format_detect(head: bytes, *, name: str) -> Detected:
     """The format of a file from its name and first bytes (see sniff())."""
     ext = os.path.splitext(name)[1].lower()
     head = head.removeprefix(b"\xef\xbb\xbf")
+    if head.startswith((b"\xff\xfe", b"\xfe\xff")) or (b"\x00" in head and head.count(b"\x00") * 3 >= len(head)):
+        raise CorpusImportError(
+            f"{name} is not UTF-8: it looks like UTF-16 (line 1). Save the file as UTF-8 (with or without BOM) and import it again."
+        )
     if ext in BINARY_EXTENSIONS or b"\x00" in head:
         raise CorpusImportError(
             f"Unknown format: {name} looks like a binary file ({ext or 'no extension'}), not text. "
@@ -212,7 +217,8 @@ class JsonArrayReader:
         return f"line {line}, column {column}"
 
     def error(self, message: str, pos: int | None = None) -> CorpusImportError:
-        return CorpusImportError(f"{self.name} is not valid JSON: {message} at {self.location(pos)}.")
+        joiner = " " if message.endswith(" at") else " at "  # json's own "Unterminated string starting at"
+        return CorpusImportError(f"{self.name} is not valid JSON: {message}{joiner}{self.location(pos)}.")
 
     def _skip_space(self) -> str:
         """The next non-space character (not consumed), or "" at the end of the file."""
@@ -274,9 +280,6 @@ class JsonArrayReader:
             rest = self._skip_space()
         if rest:
             raise self.error(f"unexpected {rest!r} after the closing ']'")
-
-
-CHUNK_KEEP = 1 << 20
 
 
 def _date(value: object) -> datetime | None:

@@ -78,10 +78,10 @@ class TextStream:
     its line and byte offset. The size limit is enforced again while reading, for streams of unknown size.
     """
 
-    def __init__(self, source: Source, *, max_bytes: int, chunk_bytes: int = CHUNK_BYTES) -> None:
+    def __init__(self, source: Source, *, max_bytes: int, chunk_bytes: int | None = None) -> None:
         self.source = source
         self.max_bytes = max_bytes
-        self.chunk_bytes = chunk_bytes
+        self.chunk_bytes = chunk_bytes or CHUNK_BYTES
         self.bytes_read = 0
         self._decoder = codecs.getincrementaldecoder("utf-8-sig")(errors="strict")
         self._newlines = 0  # newlines in the bytes decoded so far, to give the line of a bad byte
