@@ -112,7 +112,7 @@ class Cleaner:
             return self._drop("retweets", record)
         if self._replies and (record.reply or REPLY.match(text)):
             return self._drop("replies", record)
-        if self._urls:
+        if self._urls and _may_hold_link(text):
             text = self._change("urls", text, URL.sub("", text))
         if self._html and "&" in text:
             text = self._change("html_entities", text, html.unescape(text))
@@ -144,6 +144,12 @@ class Cleaner:
             if len(examples) < PREVIEW_PER_RULE:
                 examples.append({"before": _cut(before), "after": _cut(after)})
         return after
+
+
+def _may_hold_link(text: str) -> bool:
+    """A cheap test first: most texts have no link, and the URL pattern is the slowest step of cleaning."""
+    low = text.lower()
+    return "http" in low or "www." in low or "pic.twitter.com/" in low
 
 
 def _is_empty(text: str) -> bool:

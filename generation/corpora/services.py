@@ -10,7 +10,7 @@ from typing import Any
 
 from django.conf import settings
 from django.contrib.auth.models import User
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 
 from generation.corpora import formats
 from generation.corpora.cleaning import RULES, Cleaner, options_normalise
@@ -145,26 +145,29 @@ def _delimiter_guess(source: Source) -> str:
 
 
 def _insert(corpus: Corpus, cleaner: Cleaner, records: Iterator[formats.Record]) -> None:
-    batch: list[TrainingText] = []
-    for record in records:
-        kept = cleaner.clean(record)
-        if kept is None:
-            continue
-        batch.append(
-            TrainingText(
-                corpus=corpus,
-                position=cleaner.kept - 1,
-                text=kept.text,
-                original=record.original,
-                external_id=record.external_id,
-                posted_at=record.posted_at,
-            )
-        )
-        if len(batch) >= INSERT_CHUNK:
-            TrainingText.objects.bulk_create(batch)
-            batch = []
-    if batch:
-        TrainingText.objects.bulk_create(batch)
+    """Kept texts go in with executemany, INSERT_CHUNK rows at a time.
+
+    Not bulk_create: building a model instance and preparing each field through the ORM took about half of
+    the import's time; this is the same INSERT with the backend's own datetime adaptation.
+    """
+    meta = TrainingText._meta
+    quote = connection.ops.quote_name
+    columns = [str(meta.get_field(name).column) for name in ("corpus", "position", "text", "original", "external_id", "posted_at")]  # type: ignore[union-attr]
+    sql = f"INSERT INTO {quote(meta.db_table)} ({', '.join(quote(c) for c in columns)}) VALUES ({', '.join(['%s'] * len(columns))})"
+    adapt = connection.ops.adapt_datetimefield_value
+    batch: list[tuple[Any, ...]] = []
+    with connection.cursor() as cursor:
+        for record in records:
+            kept = cleaner.clean(record)
+            if kept is None:
+                continue
+            posted_at = adapt(record.posted_at) if record.posted_at else None
+            batch.append((corpus.pk, cleaner.kept - 1, kept.text, record.original, record.external_id, posted_at))
+            if len(batch) >= INSERT_CHUNK:
+                cursor.executemany(sql, batch)
+                batch = []
+        if batch:
+            cursor.executemany(sql, batch)
 
 
 def _nothing_left(cleaner: Cleaner) -> str:
