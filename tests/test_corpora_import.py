@@ -208,3 +208,13 @@ def test_the_gpt2_simple_reader_sees_each_text_between_its_tokens(tmp_path: Path
 
     decoded = enc.decode(list(chunks[0]))
     assert decoded == "".join(f"<|startoftext|>{text}<|endoftext|>\n" for text in samples.KEPT_TEXT)
+
+
+def test_a_nul_character_is_dropped_so_postgresql_can_store_the_text(tmp_path: Path, owner: User) -> None:
+    path = tmp_path / "t.jsonl"
+    path.write_text(json.dumps({"text": "a\u0000b", "id": 1}) + "\n", encoding="utf-8")
+
+    summary = corpus_import(name="c", path_or_file=path, options={}, by=owner)
+
+    assert texts_of(summary.corpus) == ["ab"]
+    assert summary.corpus.texts.get().original == "ab"

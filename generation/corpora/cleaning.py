@@ -107,6 +107,9 @@ class Cleaner:
 
     def clean(self, record: Record) -> Kept | None:
         self.read += 1
+        if "\x00" in record.original or "\x00" in record.text:
+            # PostgreSQL cannot store NUL in text or JSON, and it never means anything in a tweet.
+            record.text, record.original = record.text.replace("\x00", ""), record.original.replace("\x00", "")
         text = record.text
         if self._retweets and (record.retweet or RETWEET.match(text)):
             return self._drop("retweets", record)

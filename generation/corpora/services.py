@@ -3,7 +3,7 @@
 import csv
 import os
 import time
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -144,30 +144,46 @@ def _delimiter_guess(source: Source) -> str:
         return formats.DEFAULT_DELIMITER
 
 
+_COLUMNS = ("corpus", "position", "text", "original", "external_id", "posted_at")
+
+
 def _insert(corpus: Corpus, cleaner: Cleaner, records: Iterator[formats.Record]) -> None:
-    """Kept texts go in with executemany, INSERT_CHUNK rows at a time.
+    """Kept texts go in as they come: COPY on PostgreSQL, executemany of INSERT_CHUNK rows elsewhere.
 
     Not bulk_create: building a model instance and preparing each field through the ORM took about half of
-    the import's time; this is the same INSERT with the backend's own datetime adaptation.
+    the import's time on SQLite. Both paths stream, so memory does not grow with the file.
     """
     meta = TrainingText._meta
     quote = connection.ops.quote_name
-    columns = [str(meta.get_field(name).column) for name in ("corpus", "position", "text", "original", "external_id", "posted_at")]  # type: ignore[union-attr]
-    sql = f"INSERT INTO {quote(meta.db_table)} ({', '.join(quote(c) for c in columns)}) VALUES ({', '.join(['%s'] * len(columns))})"
-    adapt = connection.ops.adapt_datetimefield_value
-    batch: list[tuple[Any, ...]] = []
+    table = quote(meta.db_table)
+    columns = ", ".join(quote(str(meta.get_field(name).column)) for name in _COLUMNS)  # type: ignore[union-attr]
+    postgres = connection.vendor == "postgresql"
+    adapt = (lambda value: value) if postgres else connection.ops.adapt_datetimefield_value
+    rows = _rows(corpus, cleaner, records, adapt)
     with connection.cursor() as cursor:
-        for record in records:
-            kept = cleaner.clean(record)
-            if kept is None:
-                continue
-            posted_at = adapt(record.posted_at) if record.posted_at else None
-            batch.append((corpus.pk, cleaner.kept - 1, kept.text, record.original, record.external_id, posted_at))
+        if postgres:
+            with cursor.cursor.copy(f"COPY {table} ({columns}) FROM STDIN") as copy:
+                for row in rows:
+                    copy.write_row(row)
+            return
+        sql = f"INSERT INTO {table} ({columns}) VALUES ({', '.join(['%s'] * len(_COLUMNS))})"
+        batch: list[tuple[Any, ...]] = []
+        for row in rows:
+            batch.append(row)
             if len(batch) >= INSERT_CHUNK:
                 cursor.executemany(sql, batch)
                 batch = []
         if batch:
             cursor.executemany(sql, batch)
+
+
+def _rows(corpus: Corpus, cleaner: Cleaner, records: Iterator[formats.Record], adapt: Callable[[Any], Any]) -> Iterator[tuple[Any, ...]]:
+    for record in records:
+        kept = cleaner.clean(record)
+        if kept is None:
+            continue
+        posted_at = adapt(record.posted_at) if record.posted_at else None
+        yield (corpus.pk, cleaner.kept - 1, kept.text, record.original, record.external_id, posted_at)
 
 
 def _nothing_left(cleaner: Cleaner) -> str:
