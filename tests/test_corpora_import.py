@@ -218,3 +218,14 @@ def test_a_nul_character_is_dropped_so_postgresql_can_store_the_text(tmp_path: P
 
     assert texts_of(summary.corpus) == ["ab"]
     assert summary.corpus.texts.get().original == "ab"
+
+
+def test_a_name_taken_during_the_import_gets_the_same_message(tmp_path: Path, owner: User, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The unique constraint is the last word when two imports race for one name."""
+    Corpus.objects.create(name="c", format="csv")
+    monkeypatch.setattr(services, "_name_taken", lambda name: False)  # as if the other import committed after our check
+
+    with pytest.raises(services.CorpusImportError, match='A corpus named "c" already exists'):
+        corpus_import(name="c", path_or_file=samples.write_csv(tmp_path / "t.csv"), options={}, by=owner)
+
+    assert Corpus.objects.count() == 1 and TrainingText.objects.count() == 0

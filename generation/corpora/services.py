@@ -87,7 +87,7 @@ def corpus_import(
         raise CorpusImportError("Give the corpus a name.")
     if len(name) > Corpus._meta.get_field("name").max_length:  # type: ignore[operator]
         raise CorpusImportError("The corpus name is too long (at most 100 characters).")
-    if Corpus.objects.filter(name=name).exists():
+    if _name_taken(name):
         raise CorpusImportError(f'A corpus named "{name}" already exists: choose another name.')
     opts = options_normalise(options)
     if format:
@@ -105,24 +105,24 @@ def corpus_import(
             opts["delimiter"] = _delimiter_guess(source)
         stream = TextStream(source, max_bytes=limit)
         cleaner = Cleaner(options=opts)
-        try:
-            with transaction.atomic():
+        with transaction.atomic():
+            try:
                 corpus = Corpus.objects.create(name=name, source_name=source.name[:255], format=fmt, options=opts, created_by=by)
-                _insert(corpus, cleaner, formats.records(stream, fmt=fmt, delimiter=opts.get("delimiter")))
-                if cleaner.read == 0:
-                    raise CorpusImportError(f"{source.name} holds no texts (read as {formats.FORMATS[fmt]}).")
-                if cleaner.kept == 0:
-                    raise CorpusImportError(_nothing_left(cleaner))
-                corpus.counts = cleaner.counts
-                corpus.read_count, corpus.kept_count = cleaner.read, cleaner.kept
-                corpus.preview = cleaner.preview
-                corpus.source_bytes = stream.bytes_read
-                corpus.import_seconds = time.monotonic() - started
-                corpus.save(update_fields=["counts", "read_count", "kept_count", "preview", "source_bytes", "import_seconds"])
-                corpus_texts_changed.send(sender=Corpus, corpus=corpus)
-        except IntegrityError:
-            # Somebody took the name between the check and the insert.
-            raise CorpusImportError(f'A corpus named "{name}" already exists: choose another name.') from None
+            except IntegrityError:
+                # Somebody took the name between the check and the insert.
+                raise CorpusImportError(f'A corpus named "{name}" already exists: choose another name.') from None
+            _insert(corpus, cleaner, formats.records(stream, fmt=fmt, delimiter=opts.get("delimiter")))
+            if cleaner.read == 0:
+                raise CorpusImportError(f"{source.name} holds no texts (read as {formats.FORMATS[fmt]}).")
+            if cleaner.kept == 0:
+                raise CorpusImportError(_nothing_left(cleaner))
+            corpus.counts = cleaner.counts
+            corpus.read_count, corpus.kept_count = cleaner.read, cleaner.kept
+            corpus.preview = cleaner.preview
+            corpus.source_bytes = stream.bytes_read
+            corpus.import_seconds = time.monotonic() - started
+            corpus.save(update_fields=["counts", "read_count", "kept_count", "preview", "source_bytes", "import_seconds"])
+            corpus_texts_changed.send(sender=Corpus, corpus=corpus)
     finally:
         source.close()
     return ImportSummary(
@@ -134,6 +134,10 @@ def corpus_import(
         options=opts,
         seconds=corpus.import_seconds,
     )
+
+
+def _name_taken(name: str) -> bool:
+    return Corpus.objects.filter(name=name).exists()
 
 
 def _delimiter_guess(source: Source) -> str:
