@@ -229,3 +229,12 @@ def test_a_name_taken_during_the_import_gets_the_same_message(tmp_path: Path, ow
         corpus_import(name="c", path_or_file=samples.write_csv(tmp_path / "t.csv"), options={}, by=owner)
 
     assert Corpus.objects.count() == 1 and TrainingText.objects.count() == 0
+
+
+def test_a_csv_with_several_columns_is_read_from_the_column_its_header_names(tmp_path: Path, owner: User) -> None:
+    path = tmp_path / "export.csv"
+    path.write_text('id,Text,likes\n1,hello,3\n2,"a, b\nand c",5\n', encoding="utf-8")
+
+    summary = corpus_import(name="c", path_or_file=path, options={}, by=owner)
+
+    assert texts_of(summary.corpus) == ["hello", "a, b\nand c"]
