@@ -6,11 +6,13 @@ class GenerationConfig(AppConfig):
 
     def ready(self) -> None:
         from curator.demo import DEMO_STEPS
+        from generation.corpora.demo import sample_corpus_ensure
 
         # Connects the near-copy index receiver and registers its build task.
         from generation.nearcopy import receivers  # noqa: F401
         from generation.services import demo_generate
 
-        # After the corpora area's sample-corpus step (registered above this line when it lands).
-        if demo_generate not in DEMO_STEPS:
-            DEMO_STEPS.append(demo_generate)
+        # The demo imports the sample corpus, then generates from it. ready() may run more than once (tests).
+        for step in (sample_corpus_ensure, demo_generate):
+            if step not in DEMO_STEPS:
+                DEMO_STEPS.append(step)

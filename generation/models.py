@@ -21,6 +21,10 @@ class Corpus(models.Model):
     counts = models.JSONField(default=dict, blank=True)
     read_count = models.PositiveIntegerField(default=0)
     kept_count = models.PositiveIntegerField(default=0)
+    # The import report: the first kept texts, and per rule the first texts it removed or changed.
+    preview = models.JSONField(default=dict, blank=True)
+    source_bytes = models.PositiveBigIntegerField(default=0)
+    import_seconds = models.FloatField(default=0)
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
     created_at = models.DateTimeField(auto_now_add=True)
     # Bumped whenever the training texts change, so a persisted near-copy index can tell it is stale.

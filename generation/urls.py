@@ -4,6 +4,7 @@ from generation import views
 
 urlpatterns: list[URLPattern | URLResolver] = [
     path("corpora/", include("generation.corpora.urls")),
+    path("corpora/", include("generation.nearcopy.urls")),
     path("generation/", views.generation, name="generation"),
     path("generation/finetune/", views.finetune_start, name="generation_finetune_start"),
     path("generation/finetune/<int:pk>/cancel/", views.finetune_cancel, name="generation_finetune_cancel"),
