@@ -143,9 +143,13 @@ def test_the_detail_page_escapes_texts_and_pages_them_with_htmx(
     assert "number 100<" in part and "number 119<" in part and "Page 3 of 3" in part
 
 
-def test_the_detail_page_leaves_a_place_for_the_near_copy_panel() -> None:
-    template = Path(settings.BASE_DIR) / "templates" / "generation" / "corpora_detail.html"
-    assert "{# near-copy panel #}" in template.read_text()
+def test_the_detail_page_shows_the_near_copy_panel_with_its_thresholds(owner_client: Client, corpus: Corpus) -> None:
+    page = owner_client.get(reverse("corpus_detail", args=[corpus.pk])).content.decode()
+    panel_url = reverse("nearcopy_panel", args=[corpus.pk])
+    assert f'hx-get="{panel_url}"' in page and 'hx-trigger="load"' in page
+    panel = owner_client.get(panel_url, HTTP_HX_REQUEST="true").content.decode()
+    assert f"edit similarity ≥ {settings.NEARCOPY_EDIT_RATIO:g}" in panel
+    assert f"a run of ≥ {settings.NEARCOPY_SPAN_WORDS} words" in panel
 
 
 def test_an_unknown_corpus_is_not_found(owner_client: Client) -> None:
