@@ -11,10 +11,15 @@ from collections.abc import Callable
 from pathlib import Path
 
 import markovify
+from django.conf import settings
 
 from generation.gpt2.files import models_dir
 
 STATE_SIZE = 2
+# markovify rejects a sentence sharing more than min(total, ratio x its length) consecutive words with
+# the source. One word under the near-copy span threshold: chains stitch runs of the training texts,
+# and with markovify's defaults (15, 0.7) about half of a small corpus' output was a near copy.
+MAX_OVERLAP_RATIO = 0.6
 _lock = threading.Lock()
 _warm: dict[tuple[str, float], markovify.NewlineText] = {}
 
@@ -68,7 +73,10 @@ def markov_generate(
         try:
             while len(texts) < nsamples:
                 for _ in range(min(batch_size, nsamples - len(texts))):
-                    texts.append(chain.make_short_sentence(max_chars, tries=50) or "")
+                    sentence = chain.make_short_sentence(
+                        max_chars, tries=100, max_overlap_ratio=MAX_OVERLAP_RATIO, max_overlap_total=settings.NEARCOPY_SPAN_WORDS - 1
+                    )
+                    texts.append(sentence or "")
                 if on_chunk is not None:
                     on_chunk(len(texts), 0)
         finally:
