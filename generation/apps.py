@@ -10,9 +10,9 @@ class GenerationConfig(AppConfig):
 
         # Connects the near-copy index receiver and registers its build task.
         from generation.nearcopy import receivers  # noqa: F401
-        from generation.services import demo_generate
+        from generation.services import demo_base_model, demo_generate
 
         # The demo imports the sample corpus, then generates from it. ready() may run more than once (tests).
-        for step in (sample_corpus_ensure, demo_generate):
+        for step in (sample_corpus_ensure, demo_generate, demo_base_model):
             if step not in DEMO_STEPS:
                 DEMO_STEPS.append(step)

@@ -531,6 +531,23 @@ def runs_reap_stale(*, older_than: timedelta = STALE_AFTER) -> int:
 # --- Demo ----------------------------------------------------------------------------------------
 
 
+DEMO_BASE_MODEL = "tiny-demo"
+
+
+def demo_base_model() -> str:
+    """A demo step: with no GPT-2 base model on disk (none can be downloaded offline), write a tiny random one,
+    so the demo's Generation page can run a real finetune and a real GPT-2 batch on the CPU."""
+    existing = Checkpoint.objects.filter(kind=Checkpoint.Kind.BASE).order_by("name").first()
+    if existing is not None:
+        return f"Generation demo: base model {existing.name!r} is registered."
+    started = time.monotonic()
+    tiny_model_create(name=DEMO_BASE_MODEL)
+    return (
+        f"Generation demo: wrote a tiny random GPT-2 base model {DEMO_BASE_MODEL!r} in {time.monotonic() - started:.0f} s "
+        "(it babbles until finetuned; `manage.py download_model 124M` fetches the real one where there is internet)."
+    )
+
+
 def demo_generate() -> str:
     """A demo step: a Markov chain of the sample corpus fills the queue in seconds, with no GPU and no worker."""
     corpus = Corpus.objects.filter(name="sample").first() or Corpus.objects.order_by("created_at").first()
