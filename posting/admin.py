@@ -1,6 +1,6 @@
 from django.contrib import admin
 
-from posting.models import Account, Post, Slot
+from posting.models import Account, Attempt, DryRunTweet, Post, Slot
 
 
 class SlotInline(admin.TabularInline):
@@ -16,8 +16,34 @@ class AccountAdmin(admin.ModelAdmin):
     inlines = [SlotInline]
 
 
+class AttemptInline(admin.TabularInline):
+    model = Attempt
+    extra = 0
+    readonly_fields = ["outcome", "detail", "at"]
+
+
 @admin.register(Post)
 class PostAdmin(admin.ModelAdmin):
     list_display = ["id", "account", "text", "scheduled_at", "state", "attempts", "remote_id"]
     list_filter = ["state", "account"]
     raw_id_fields = ["candidate"]
+    inlines = [AttemptInline]
+
+
+@admin.register(Slot)
+class SlotAdmin(admin.ModelAdmin):
+    list_display = ["account", "time_of_day", "weekdays"]
+    list_filter = ["account"]
+
+
+@admin.register(Attempt)
+class AttemptAdmin(admin.ModelAdmin):
+    list_display = ["at", "post", "outcome", "detail"]
+    list_filter = ["outcome"]
+    raw_id_fields = ["post"]
+
+
+@admin.register(DryRunTweet)
+class DryRunTweetAdmin(admin.ModelAdmin):
+    list_display = ["created_at", "account", "text", "in_reply_to_id"]
+    list_filter = ["account"]
