@@ -61,7 +61,7 @@ def test_a_mention_is_never_answered_twice_even_past_the_queue(curator: User) ->
     services.candidate_approve(candidate_id=first.pk, version=first.version, by=curator)
     # A candidate put back to pending by hand still cannot make a second reply...
     Candidate.objects.filter(pk=second.pk).update(status=Candidate.Status.PENDING, version=5)
-    with pytest.raises(services.DecisionError, match="already has a reply: a mention is answered only once. Nothing was changed."):
+    with pytest.raises(services.DecisionError, match=r"already has a reply: a mention is answered only once\. Nothing was changed\."):
         services.candidate_approve(candidate_id=second.pk, version=5, by=curator)
     second.refresh_from_db()
     assert second.status == Candidate.Status.PENDING  # the refused approval was rolled back
@@ -75,7 +75,7 @@ def test_replies_over_the_hourly_limit_wait_until_the_hour_frees_up(curator: Use
     account = dry_account(replies_per_hour=2)
     now = timezone.now()
     posts = []
-    for i in range(3):
+    for _ in range(3):
         _mention, (c,) = mention_with_candidates(account, 1)
         services.candidate_approve(candidate_id=c.pk, version=c.version, by=curator)
         posts.append(Post.objects.get(candidate=c))
