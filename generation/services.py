@@ -388,6 +388,10 @@ def _generate_texts(batch: GenerationBatch, on_chunk: Any, *, prefix_in_text: bo
         seed=batch.seed,
         on_chunk=on_chunk,
     )
+    # A sample that never wrote the end marker comes back whole, its context included (gpt-2-simple's
+    # truncation only matches up to the marker): cut the context, so the prefix is neither doubled nor kept.
+    context = files.START_TOKEN + batch.prefix
+    texts = [t[len(context) :] if t.startswith(context) else t for t in texts]
     # A prompt (a mention being answered) conditions the model but is not part of the candidate.
     return [batch.prefix + t if prefix_in_text else t for t in texts], timings
 
