@@ -24,6 +24,7 @@ from django.utils import timezone
 
 from curator.models import Candidate, Decision
 from generation.models import Checkpoint, GenerationBatch, Status
+from posting.crypto import CredentialsUnreadable
 from posting.models import Account, Mention, Post
 from posting.publishers import PublishError, RemoteMention, publisher_for
 from posting.services import OCCUPYING, SchedulingError
@@ -202,7 +203,7 @@ def mentions_poll() -> PollReport:
         report.accounts += 1
         try:
             report.stored += len(mentions_fetch(account=account))
-        except PublishError as exc:  # rate limits and refusals: the next poll tries again
+        except (PublishError, CredentialsUnreadable) as exc:  # rate limits, refusals, bad keys: the next poll tries again
             report.errors += 1
             log.warning("mentions of %s: %s", account.name, exc)
     return report

@@ -121,3 +121,13 @@ def test_an_approved_reply_goes_out_in_reply_to_the_mention_exactly_once(fake: F
     assert replies[0]["in_reply_to"] == tweet["id"] and replies[0]["referenced_tweets"] == [{"type": "replied_to", "id": tweet["id"]}]
     assert replies[0]["conversation_id"] == tweet["id"]
     assert Post.objects.get(candidate=c).remote_id == replies[0]["id"]
+
+
+def test_one_accounts_bad_credentials_do_not_stop_the_poll_of_the_others(fake: FakeXControl, checkpoint: Checkpoint) -> None:
+    broken = Account.objects.create(name="broken", publisher=Account.Publisher.X, replies_enabled=True, credentials_encrypted="garbage")
+    keyless = Account.objects.create(name="keyless", publisher=Account.Publisher.X, replies_enabled=True)
+    replying_account(fake)
+    fake.mention(author="alice", text="@thebot still there?")
+    report = mentions.mentions_poll()
+    assert (report.accounts, report.errors, report.stored) == (3, 2, 1)
+    assert not Mention.objects.filter(account__in=[broken, keyless]).exists()
