@@ -368,7 +368,12 @@ def _generate_texts(batch: GenerationBatch, on_chunk: Any, *, prefix_in_text: bo
         from generation import markov
 
         return markov.markov_generate(
-            path=path, nsamples=batch.n_candidates, batch_size=batch.batch_size, seed=batch.seed, on_chunk=on_chunk
+            path=path,
+            nsamples=batch.n_candidates,
+            batch_size=batch.batch_size,
+            seed=batch.seed,
+            on_chunk=on_chunk,
+            prompt="" if prefix_in_text else batch.prefix,
         )
     files.model_check(path)  # a plain message before TensorFlow is even imported
     from generation.gpt2 import sampler

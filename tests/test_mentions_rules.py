@@ -113,3 +113,5 @@ def test_a_simulated_mention_on_the_markov_backend_gets_checked_reply_candidates
         assert row.batch_id == m.batch_id and row.status == Candidate.Status.PENDING
         assert "jobs numbers?" not in row.text  # the prompt is not part of the reply
         assert 0 < row.weighted_length <= 280 and row.nearcopy_verdict in ("ok", "near", "copy", "unchecked")
+        # The chain cannot be conditioned: each reply is grown from one of the mention's words instead.
+        assert {"jobs", "numbers"} & set(row.text.lower().replace("!", " ").replace(".", " ").split()), row.text
