@@ -36,7 +36,7 @@ HOUR = timedelta(hours=1)
 REPLY_LENGTH = 80
 REPLY_TEMPERATURE = 0.8
 REPLY_TOP_P = 0.9
-_LEADING_HANDLES = re.compile(r"^(?:\s*@\w+)+\s*")
+_LEADING_HANDLES = re.compile(r"^(?:\s*@[\w-]+)+\s*")
 
 
 # --- Rules -------------------------------------------------------------------------------------

@@ -1,11 +1,13 @@
 """Approving a reply candidate: a reply for the next minute, the others set aside, the hourly limit, never twice, undo."""
 
 from datetime import time, timedelta
+from pathlib import Path
 
 import pytest
 from django.contrib.auth.models import User
 from django.db import IntegrityError, transaction
 from django.utils import timezone
+from pytest_django.fixtures import Settings as SettingsWrapper
 
 from curator import services
 from curator.models import Candidate, Decision
@@ -130,3 +132,29 @@ def test_a_plain_candidate_is_still_scheduled_into_a_slot(curator: User) -> None
     services.candidate_schedule(candidate_id=plain.pk, version=plain.version, by=curator)
     post = Post.objects.get()
     assert post.in_reply_to_id == "" and post.scheduled_at.astimezone(timezone.get_current_timezone()).minute == 0
+
+
+def test_the_demo_loop_a_simulated_mention_is_answered_by_the_dry_run_publisher_once(
+    curator: User, settings: SettingsWrapper, tmp_path: Path
+) -> None:
+    from posting.delivery import posts_send_due
+    from posting.demo import demo_account_ensure
+    from posting.mentions import mention_simulate
+    from posting.models import Account, DryRunTweet
+    from tests.mentions_support import markov_checkpoint
+
+    settings.MODELS_DIR = tmp_path
+    markov_checkpoint()
+    demo_account_ensure()
+    account = Account.objects.get(name="demo-bot")
+    mention = mention_simulate(account=account, text="@demo-bot how big was the crowd tonight?", author="fan")
+    assert mention.batch is not None and mention.batch.prefix == "how big was the crowd tonight?"
+    chosen = Candidate.objects.filter(mention=mention).first()
+    assert chosen is not None
+    services.candidate_approve(candidate_id=chosen.pk, version=chosen.version, by=curator)
+    Post.objects.filter(candidate=chosen).update(scheduled_at=timezone.now())
+    posts_send_due()
+    posts_send_due()
+    tweet = DryRunTweet.objects.get()
+    assert (tweet.text, tweet.in_reply_to_id) == (chosen.text, mention.remote_id)
+    assert Post.objects.get(candidate=chosen).state == Post.State.SENT
