@@ -159,3 +159,13 @@ def test_approving_a_reply_from_the_queue_schedules_the_reply_and_sets_the_other
     assert other.status == Candidate.Status.SET_ASIDE
     if htmx:
         assert f"Approved #{chosen.pk}." in response.content.decode() and other.text not in response.content.decode()
+
+
+def test_the_schedule_page_marks_a_queued_reply(curator_client: Client, curator: User) -> None:
+    from curator import services
+
+    account = dry_account()
+    mention, (chosen,) = mention_with_candidates(account, 1)
+    services.candidate_approve(candidate_id=chosen.pk, version=chosen.version, by=curator)
+    html = curator_client.get(reverse("schedule")).content.decode()
+    assert f'<span class="badge reply" title="In reply to post {mention.remote_id}">reply</span> {chosen.text}' in html
