@@ -98,6 +98,11 @@ def queue_claim_cards(*, user: User, now: datetime | None = None) -> list[Candid
     # Refill in steps rather than one row per decision: fewer writes, the curator still sees the next few.
     if len(held) <= settings.QUEUE_CLAIM_SIZE // 2 and _claim_more(user=user, need=need, now=now, until=until):
         held = list(mine.all())  # a fresh query: `mine` caches its first result
+        # The candidate replies to one mention are compared with each other: whoever holds one holds all
+        # that are free (beyond the claim size if need be), so one curator picks the best of them.
+        mentions = {c.mention_id for c in held if c.mention_id is not None}
+        if mentions and _claimable(user, now).filter(mention_id__in=mentions).update(claimed_by=user, claim_expires_at=until):
+            held = list(mine.all())
     return held
 
 

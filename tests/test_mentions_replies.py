@@ -158,3 +158,19 @@ def test_the_demo_loop_a_simulated_mention_is_answered_by_the_dry_run_publisher_
     tweet = DryRunTweet.objects.get()
     assert (tweet.text, tweet.in_reply_to_id) == (chosen.text, mention.remote_id)
     assert Post.objects.get(candidate=chosen).state == Post.State.SENT
+
+
+def test_a_curator_who_claims_one_reply_candidate_holds_all_the_free_ones_of_that_mention(
+    curator: User, curator2: User, settings: SettingsWrapper
+) -> None:
+    settings.QUEUE_CLAIM_SIZE = 4
+    account = dry_account()
+    plain = [Candidate.objects.create(text=f"Plain {i}", generated_text="p", text_hash=f"p{i}") for i in range(3)]
+    _mention, replies = mention_with_candidates(account, 5)
+    mine = services.queue_claim_cards(user=curator)
+    assert [c.pk for c in mine] == [c.pk for c in plain] + [r.pk for r in replies]
+    assert services.queue_claim_cards(user=curator2) == []  # nothing of that mention is left to split
+    # A reply candidate held by someone else stays theirs.
+    _other, (a, b) = mention_with_candidates(account, 2)
+    Candidate.objects.filter(pk=b.pk).update(claimed_by=curator, claim_expires_at=timezone.now() + timedelta(minutes=5))
+    assert [c.pk for c in services.queue_claim_cards(user=curator2)] == [a.pk]
