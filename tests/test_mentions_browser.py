@@ -1,6 +1,8 @@
 """A reply in a real browser: the mention above its candidates, `a` makes one the reply and sets the others aside."""
 
+import os
 import re
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -15,6 +17,13 @@ from tests.test_browser_queue import SCREENSHOT_DIR, _fresh_cache, browser, card
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 __all__ = ["_fresh_cache", "browser"]
+
+
+@pytest.fixture(autouse=True)
+def _no_async_unsafe_leak() -> Iterator[None]:
+    """The shared browser fixture allows async-unsafe ORM calls process-wide; later subprocesses must not inherit that."""
+    yield
+    os.environ.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
 
 
 def test_a_curator_answers_a_mention_with_one_key(browser: Any, live_server: Any) -> None:
