@@ -1,6 +1,6 @@
 from django.contrib import admin
 
-from posting.models import Account, Post, Slot
+from posting.models import Account, Mention, Post, Slot
 
 
 class SlotInline(admin.TabularInline):
@@ -21,3 +21,10 @@ class PostAdmin(admin.ModelAdmin):
     list_display = ["id", "account", "text", "scheduled_at", "state", "attempts", "remote_id"]
     list_filter = ["state", "account"]
     raw_id_fields = ["candidate"]
+
+
+@admin.register(Mention)
+class MentionAdmin(admin.ModelAdmin):
+    list_display = ["id", "account", "author_username", "text", "state", "reason", "fetched_at"]
+    list_filter = ["state", "account", "simulated"]
+    raw_id_fields = ["batch"]
