@@ -19,6 +19,8 @@ class Candidate(models.Model):
 
     batch = models.ForeignKey("generation.GenerationBatch", null=True, blank=True, on_delete=models.SET_NULL, related_name="candidates")
     corpus = models.ForeignKey("generation.Corpus", null=True, blank=True, on_delete=models.SET_NULL, related_name="candidates")
+    # Set on reply candidates: the mention they answer (approving one schedules it as a reply).
+    mention = models.ForeignKey("posting.Mention", null=True, blank=True, on_delete=models.CASCADE, related_name="candidates")
     text = models.TextField()
     generated_text = models.TextField(help_text="As the model wrote it, before any edit.")
     # Normalised-text hash, for de-duplication against existing candidates.

@@ -89,7 +89,7 @@ def queue_claim_cards(*, user: User, now: datetime | None = None) -> list[Candid
     """
     now = now or timezone.now()
     until = _lease_end(now)
-    mine = Candidate.objects.filter(claimed_by=user, status=PENDING).select_related("batch", "nearcopy_closest").order_by("id")
+    mine = Candidate.objects.filter(claimed_by=user, status=PENDING).select_related("batch", "nearcopy_closest", "mention").order_by("id")
     held = list(mine)
     if any(c.claim_expires_at is None or c.claim_expires_at < until - RENEW_EVERY for c in held):
         # Conditional on still being ours: a lease that ran out and was taken meanwhile stays taken.
@@ -98,6 +98,11 @@ def queue_claim_cards(*, user: User, now: datetime | None = None) -> list[Candid
     # Refill in steps rather than one row per decision: fewer writes, the curator still sees the next few.
     if len(held) <= settings.QUEUE_CLAIM_SIZE // 2 and _claim_more(user=user, need=need, now=now, until=until):
         held = list(mine.all())  # a fresh query: `mine` caches its first result
+        # The candidate replies to one mention are compared with each other: whoever holds one holds all
+        # that are free (beyond the claim size if need be), so one curator picks the best of them.
+        mentions = {c.mention_id for c in held if c.mention_id is not None}
+        if mentions and _claimable(user, now).filter(mention_id__in=mentions).update(claimed_by=user, claim_expires_at=until):
+            held = list(mine.all())
     return held
 
 
@@ -245,7 +250,7 @@ def _decide(*, candidate_id: int, version: int, by: User, status: str, action: s
 
 
 def _approve(*, candidate_id: int, version: int, by: User, override: bool = False) -> Candidate:
-    return _decide(
+    candidate = _decide(
         candidate_id=candidate_id,
         version=version,
         by=by,
@@ -253,6 +258,31 @@ def _approve(*, candidate_id: int, version: int, by: User, override: bool = Fals
         action=Decision.Action.APPROVE,
         override=override,
     )
+    if candidate.mention_id is not None:
+        # A reply has no slot to wait for: approving it is scheduling it (posting.mentions).
+        _reply_schedule(candidate=candidate, by=by, action=Decision.Action.APPROVE)
+    return candidate
+
+
+def _reply_schedule(*, candidate: Candidate, by: User, action: str) -> None:
+    from posting.mentions import reply_schedule
+    from posting.services import SchedulingError
+
+    try:
+        post = reply_schedule(candidate=candidate, by=by)
+    except SchedulingError as exc:
+        # Leaving the caller's atomic block by this exception rolls the approval back too.
+        raise DecisionError(f"{exc} Nothing was changed.") from exc
+    decision = Decision.objects.filter(candidate=candidate, user=by, action=action).first()
+    assert decision is not None
+    data = {
+        "post_id": post.pk,
+        "scheduled_at": post.scheduled_at.isoformat(),
+        "account": post.account.name,
+        "reply_to": post.in_reply_to_id,
+    }
+    decision.data = {**decision.data, **data}
+    decision.save(update_fields=["data"])
 
 
 def _reject(*, candidate_id: int, version: int, by: User, override: bool = False) -> Candidate:
@@ -272,6 +302,9 @@ def _schedule(*, candidate_id: int, version: int, by: User, override: bool = Fal
         action=Decision.Action.SCHEDULE,
         override=override,
     )
+    if candidate.mention_id is not None:
+        _reply_schedule(candidate=candidate, by=by, action=Decision.Action.SCHEDULE)
+        return candidate
     try:
         post = post_schedule(candidate=candidate, by=by)
     except SchedulingError as exc:
@@ -453,6 +486,10 @@ def decision_undo(*, by: User, decision_id: int | None = None) -> Decision:
                 if posts.exists():
                     # The beat picked it up while we were undoing: keep everything as it was.
                     raise DecisionError("This candidate is already being posted: it can no longer be undone.")
+                if candidate.mention_id is not None and decision.after_status == Candidate.Status.APPROVED:
+                    from posting.mentions import reply_undo
+
+                    reply_undo(candidate=candidate)
         if changed != 1:
             if action == Decision.Action.SKIP:
                 raise StaleCandidate("Another curator has taken this candidate since you skipped it; nothing was changed.")

@@ -5,6 +5,7 @@ It goes through the same batch, the same cleaning and the same Candidate rows as
 """
 
 import random
+import re
 import threading
 import time
 from collections.abc import Callable
@@ -20,6 +21,12 @@ STATE_SIZE = 2
 # the source. One word under the near-copy span threshold: chains stitch runs of the training texts,
 # and with markovify's defaults (15, 0.7) about half of a small corpus' output was a near copy.
 MAX_OVERLAP_RATIO = 0.6
+
+
+def _novelty() -> dict[str, float | int]:
+    return {"max_overlap_ratio": MAX_OVERLAP_RATIO, "max_overlap_total": settings.NEARCOPY_SPAN_WORDS - 1}
+
+
 _lock = threading.Lock()
 _warm: dict[tuple[str, float], markovify.NewlineText] = {}
 
@@ -48,6 +55,20 @@ def _load(path: Path) -> markovify.NewlineText:
         return _warm[key]
 
 
+def _seeded(chain: markovify.NewlineText, seeds: list[str], n: int, max_chars: int) -> str:
+    """A sentence through a prompt word: text n starts from the n-th word, moving on past words the chain lacks."""
+    for i in range(min(len(seeds), 4)):
+        word = seeds[(n + i) % len(seeds)]
+        for form in dict.fromkeys([word, word.lower()]):
+            try:
+                text = chain.make_sentence_with_start(form, strict=False, tries=20, **_novelty())
+            except (markovify.text.ParamError, KeyError):
+                continue
+            if text and len(text) <= max_chars:
+                return str(text)
+    return ""
+
+
 def markov_generate(
     *,
     path: Path,
@@ -56,8 +77,13 @@ def markov_generate(
     seed: int | None,
     max_chars: int = 280,
     on_chunk: Callable[[int, int], None] | None = None,
+    prompt: str = "",
 ) -> tuple[list[str], dict[str, float]]:
-    """`nsamples` texts (an empty string where the chain found no new sentence); `on_chunk` after each batch_size."""
+    """`nsamples` texts (an empty string where the chain found no new sentence); `on_chunk` after each batch_size.
+
+    With a `prompt` (a mention being answered), each text is first tried from one of the prompt's words, so
+    the reply shares a word with what it answers; the chain has no other way to be conditioned.
+    """
     if not path.exists():
         from generation.gpt2.files import ModelMissing
 
@@ -66,6 +92,7 @@ def markov_generate(
     chain = _load(path)
     loaded = time.monotonic()
     rng = random.Random(seed)
+    seeds = [w for w in re.findall(r"[A-Za-z][\w']{3,}", prompt) if not w.startswith("http")]
     texts: list[str] = []
     with _lock:  # markovify draws from the global random module
         state = random.getstate()
@@ -73,9 +100,8 @@ def markov_generate(
         try:
             while len(texts) < nsamples:
                 for _ in range(min(batch_size, nsamples - len(texts))):
-                    sentence = chain.make_short_sentence(
-                        max_chars, tries=100, max_overlap_ratio=MAX_OVERLAP_RATIO, max_overlap_total=settings.NEARCOPY_SPAN_WORDS - 1
-                    )
+                    seeded = _seeded(chain, seeds, len(texts), max_chars) if seeds else ""
+                    sentence = seeded or chain.make_short_sentence(max_chars, tries=100, **_novelty())
                     texts.append(sentence or "")
                 if on_chunk is not None:
                     on_chunk(len(texts), 0)

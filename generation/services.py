@@ -362,13 +362,18 @@ def text_clean(text: str) -> str:
     return _BLANK_LINES.sub("\n\n", text).strip()
 
 
-def _generate_texts(batch: GenerationBatch, on_chunk: Any) -> tuple[list[str], dict[str, Any]]:
+def _generate_texts(batch: GenerationBatch, on_chunk: Any, *, prefix_in_text: bool = True) -> tuple[list[str], dict[str, Any]]:
     path = files.resolve(batch.checkpoint.path)
     if batch.backend == GenerationBatch.Backend.MARKOV:
         from generation import markov
 
         return markov.markov_generate(
-            path=path, nsamples=batch.n_candidates, batch_size=batch.batch_size, seed=batch.seed, on_chunk=on_chunk
+            path=path,
+            nsamples=batch.n_candidates,
+            batch_size=batch.batch_size,
+            seed=batch.seed,
+            on_chunk=on_chunk,
+            prompt="" if prefix_in_text else batch.prefix,
         )
     files.model_check(path)  # a plain message before TensorFlow is even imported
     from generation.gpt2 import sampler
@@ -388,7 +393,12 @@ def _generate_texts(batch: GenerationBatch, on_chunk: Any) -> tuple[list[str], d
         seed=batch.seed,
         on_chunk=on_chunk,
     )
-    return [batch.prefix + t for t in texts], timings
+    # A sample that never wrote the end marker comes back whole, its context included (gpt-2-simple's
+    # truncation only matches up to the marker): cut the context, so the prefix is neither doubled nor kept.
+    context = files.START_TOKEN + batch.prefix
+    texts = [t[len(context) :] if t.startswith(context) else t for t in texts]
+    # A prompt (a mention being answered) conditions the model but is not part of the candidate.
+    return [batch.prefix + t if prefix_in_text else t for t in texts], timings
 
 
 def _existing_hashes(hashes: list[str]) -> set[str]:
@@ -398,8 +408,12 @@ def _existing_hashes(hashes: list[str]) -> set[str]:
     return found
 
 
-def candidates_store(*, batch_id: int, texts: list[str], timings: dict[str, Any]) -> GenerationBatch:
+def candidates_store(
+    *, batch_id: int, texts: list[str], timings: dict[str, Any], candidate_fields: dict[str, Any] | None = None
+) -> GenerationBatch:
     """Clean, measure, de-duplicate, near-copy check, then insert the rows and the counts in one transaction.
+
+    `candidate_fields` go on every row as is (posting.mentions links reply candidates to their mention).
 
     Only a batch still running is written: one cancelled or reaped meanwhile gets nothing, so a batch
     is never half-counted.
@@ -447,6 +461,7 @@ def candidates_store(*, batch_id: int, texts: list[str], timings: dict[str, Any]
             nearcopy_score=v.score if v.verdict != "unchecked" else None,
             nearcopy_closest_id=v.closest_id,
             nearcopy_spans=[asdict(s) for s in v.spans],
+            **(candidate_fields or {}),
         )
         for (raw, text, digest, length), v in zip(kept, verdicts, strict=True)
     ]
@@ -476,8 +491,12 @@ def candidates_store(*, batch_id: int, texts: list[str], timings: dict[str, Any]
     return locked
 
 
-def batch_run(*, batch_id: int) -> None:
-    """1. claim the batch; 2. generate, reporting progress after each chunk; 3. store candidates and counts at once."""
+def batch_run(*, batch_id: int, prefix_in_text: bool = True, candidate_fields: dict[str, Any] | None = None) -> None:
+    """1. claim the batch; 2. generate, reporting progress after each chunk; 3. store candidates and counts at once.
+
+    `prefix_in_text=False`: the prefix is a prompt only (a reply's mention), left out of the candidates;
+    `candidate_fields`: set on every stored candidate (see candidates_store).
+    """
     claimed = _claim(GenerationBatch, batch_id)  # before reaping: a redelivered batch is taken over, not failed
     batches_reap_stale()
     if not claimed:
@@ -493,10 +512,10 @@ def batch_run(*, batch_id: int) -> None:
 
     try:
         with _heartbeat(GenerationBatch, batch_id):
-            texts, timings = _generate_texts(batch, on_chunk)
+            texts, timings = _generate_texts(batch, on_chunk, prefix_in_text=prefix_in_text)
         timings["generate_s"] = round(time.monotonic() - started, 3)
         timings["candidates_per_s"] = round(len(texts) / max(timings["generate_s"], 1e-6), 2)
-        candidates_store(batch_id=batch_id, texts=texts, timings=timings)
+        candidates_store(batch_id=batch_id, texts=texts, timings=timings, candidate_fields=candidate_fields)
     except Stop:
         GenerationBatch.objects.filter(pk=batch_id, status=Status.CANCELLING).update(status=Status.CANCELLED, finished_at=timezone.now())
     except Exception as exc:

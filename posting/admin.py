@@ -1,6 +1,6 @@
 from django.contrib import admin
 
-from posting.models import Account, Attempt, DryRunTweet, Post, Slot
+from posting.models import Account, Attempt, DryRunTweet, Mention, Post, Slot
 
 
 class SlotInline(admin.TabularInline):
@@ -47,3 +47,10 @@ class AttemptAdmin(admin.ModelAdmin):
 class DryRunTweetAdmin(admin.ModelAdmin):
     list_display = ["created_at", "account", "text", "in_reply_to_id"]
     list_filter = ["account"]
+
+
+@admin.register(Mention)
+class MentionAdmin(admin.ModelAdmin):
+    list_display = ["id", "account", "author_username", "text", "state", "reason", "fetched_at"]
+    list_filter = ["state", "account", "simulated"]
+    raw_id_fields = ["batch"]

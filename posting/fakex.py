@@ -1,12 +1,14 @@
 """A fake X API v2: a real local HTTP server for tests, benchmarks and dress rehearsals.
 
 It implements what the publishers call (POST /2/tweets, GET /2/users/me, GET /2/users/:id/tweets,
-GET /2/users/:id/mentions) in the API's own JSON shapes, and scriptable faults. Control endpoints
-(under /_fake/) queue faults, set a random fault rate, register users and list what was stored:
+GET /2/users/:id/mentions with since_id and the author expansion) in the API's own JSON shapes, and
+scriptable faults. Control endpoints (under /_fake/) queue faults, set a random fault rate, register
+users, post a mention from someone else and list what was stored:
 
     POST /_fake/faults  {"faults": [{"kind": "429", "endpoint": "create_tweet", "reset_in": 2}]}
     POST /_fake/chaos   {"rate": 0.1, "kinds": ["429", "500", "timeout_after_store"], "seed": 1}
     POST /_fake/users   {"access_token": "...", "username": "bot"}
+    POST /_fake/mentions {"author": "alice", "text": "@bot hi", "retweet_of": "", "in_reply_to": ""}
     POST /_fake/config  {"reject_duplicates": false, "timeout_delay": 5, "latency": 0.2}
     POST /_fake/reset
     GET  /_fake/tweets  (every stored post, oldest first)   GET /_fake/stats
@@ -74,6 +76,26 @@ class FakeState:
             number = str(int(hashlib.sha256(token.encode()).hexdigest()[:12], 16))
             self.users[token] = {"id": number, "username": f"user{number[-6:]}", "name": f"User {number[-6:]}"}
         return self.users[token]
+
+    def store(self, *, author: dict[str, str], text: str, in_reply_to: str = "", retweet_of: str = "") -> dict[str, Any]:
+        """Keep a post as the API would (call with the lock held): its id, thread and references."""
+        tweet_id = str(self.next_id)
+        self.next_id += 1
+        parent = next((t for t in self.tweets if t["id"] == in_reply_to), None) if in_reply_to else None
+        referenced = [{"type": "replied_to", "id": in_reply_to}] if in_reply_to else []
+        referenced += [{"type": "retweeted", "id": retweet_of}] if retweet_of else []
+        tweet = {
+            "id": tweet_id,
+            "author_id": author["id"],
+            "text": text,
+            "created_at": _iso(datetime.now(UTC)),
+            "in_reply_to": in_reply_to,
+            "conversation_id": parent["conversation_id"] if parent else tweet_id,
+            "referenced_tweets": referenced,
+            "in_reply_to_user_id": parent["author_id"] if parent else "",
+        }
+        self.tweets.append(tweet)
+        return tweet
 
     def take_fault(self, endpoint: str, token: str) -> Fault | None:
         for i, fault in enumerate(self.faults):
@@ -196,11 +218,8 @@ class _Handler(BaseHTTPRequestHandler):
                 duplicate = True
             else:
                 duplicate = False
-                tweet_id = str(self.state.next_id)
-                self.state.next_id += 1
-                reply = (body.get("reply") or {}).get("in_reply_to_tweet_id", "")
-                tweet = {"id": tweet_id, "author_id": user["id"], "text": text, "created_at": _iso(datetime.now(UTC)), "in_reply_to": reply}
-                self.state.tweets.append(tweet)
+                reply = str((body.get("reply") or {}).get("in_reply_to_tweet_id", "") or "")
+                tweet_id = self.state.store(author=user, text=text, in_reply_to=reply)["id"]
             delay = fault.delay if fault and fault.delay is not None else self.state.timeout_delay
         if duplicate:
             self._problem(403, "Forbidden", "You are not allowed to create a Tweet with duplicate content.")
@@ -223,6 +242,8 @@ class _Handler(BaseHTTPRequestHandler):
         self._send(200, {"data": dict(authorised[1])})
 
     def _timeline(self, query: dict[str, str], tweets: list[dict[str, Any]]) -> None:
+        if since_id := query.get("since_id"):
+            tweets = [t for t in tweets if int(t["id"]) > int(since_id)]
         if start := query.get("start_time"):
             since = _parse_iso(start)
             tweets = [t for t in tweets if _parse_iso(t["created_at"]) >= since]
@@ -234,9 +255,10 @@ class _Handler(BaseHTTPRequestHandler):
         offset = int(query.get("pagination_token") or 0)
         page = tweets[offset : offset + size]
         fields = set((query.get("tweet.fields") or "").split(","))
+        optional = ("created_at", "author_id", "conversation_id", "referenced_tweets", "in_reply_to_user_id")
         data = [
             {"id": t["id"], "text": t["text"], "edit_history_tweet_ids": [t["id"]]}
-            | ({"created_at": t["created_at"]} if "created_at" in fields else {})
+            | {name: t[name] for name in optional if name in fields and t.get(name)}
             for t in page
         ]
         meta: dict[str, Any] = {"result_count": len(page)}
@@ -244,7 +266,13 @@ class _Handler(BaseHTTPRequestHandler):
             meta |= {"newest_id": page[0]["id"], "oldest_id": page[-1]["id"]}
         if offset + size < len(tweets):
             meta["next_token"] = str(offset + size)
-        self._send(200, {"data": data, "meta": meta} if data else {"meta": meta})
+        body: dict[str, Any] = {"data": data, "meta": meta} if data else {"meta": meta}
+        if data and "author_id" in (query.get("expansions") or "").split(","):
+            with self.state.lock:
+                by_id = {u["id"]: u for u in self.state.users.values()}
+            authors = {t["author_id"] for t in page}
+            body["includes"] = {"users": [dict(by_id[a]) for a in sorted(authors) if a in by_id]}
+        self._send(200, body)
 
     def users_tweets(self, query: dict[str, str], user_id: str) -> None:
         if self._authorise("users_tweets") is None:
@@ -256,11 +284,10 @@ class _Handler(BaseHTTPRequestHandler):
     def users_mentions(self, query: dict[str, str], user_id: str) -> None:
         if self._authorise("users_mentions") is None:
             return
+        # Every post naming the user, their own included (a bot may mention itself; the caller must skip those).
         with self.state.lock:
             names = [u["username"] for u in self.state.users.values() if u["id"] == user_id]
-            tweets = [
-                t for t in self.state.tweets if t["author_id"] != user_id and any(f"@{n}".lower() in t["text"].lower() for n in names)
-            ]
+            tweets = [t for t in self.state.tweets if any(re.search(rf"@{re.escape(n)}\b", t["text"], re.I) for n in names)]
         self._timeline(query, tweets)
 
     def status_page(self, query: dict[str, str], handle: str, tweet_id: str) -> None:
@@ -303,6 +330,23 @@ class _Handler(BaseHTTPRequestHandler):
                 user["name"] = str(body["username"])
         self._send(200, {"data": user})
 
+    def control_mentions(self, query: dict[str, str]) -> None:
+        """Someone (by username; created if new) posts a text, usually naming the bot: a mention to fetch."""
+        body = self._json_body()
+        author, text = str(body.get("author") or ""), str(body.get("text") or "")
+        if not author or not text.strip():
+            self._send(400, {"error": "author and text are required"})
+            return
+        with self.state.lock:
+            user = next((u for u in self.state.users.values() if u["username"].lower() == author.lower()), None)
+            if user is None:
+                user = self.state.user_for(f"author:{author}")
+                user["username"] = user["name"] = author
+            tweet = self.state.store(
+                author=user, text=text, in_reply_to=str(body.get("in_reply_to") or ""), retweet_of=str(body.get("retweet_of") or "")
+            )
+        self._send(201, {"data": dict(tweet)})
+
     def control_config(self, query: dict[str, str]) -> None:
         body = self._json_body()
         with self.state.lock:
@@ -344,6 +388,7 @@ ROUTES: list[tuple[str, str, str]] = [
     ("POST", r"/_fake/faults", "control_faults"),
     ("POST", r"/_fake/chaos", "control_chaos"),
     ("POST", r"/_fake/users", "control_users"),
+    ("POST", r"/_fake/mentions", "control_mentions"),
     ("POST", r"/_fake/config", "control_config"),
     ("POST", r"/_fake/reset", "control_reset"),
     ("GET", r"/_fake/tweets", "control_tweets"),
@@ -409,6 +454,10 @@ class FakeXControl:
 
     def chaos(self, *, rate: float, kinds: list[str], seed: int = 1, reset_in: float = 1.0) -> None:
         self._call("POST", "/_fake/chaos", {"rate": rate, "kinds": kinds, "seed": seed, "reset_in": reset_in})
+
+    def mention(self, *, author: str, text: str, retweet_of: str = "", in_reply_to: str = "") -> dict[str, Any]:
+        body = {"author": author, "text": text, "retweet_of": retweet_of, "in_reply_to": in_reply_to}
+        return dict(self._call("POST", "/_fake/mentions", body)["data"])
 
     def user(self, *, access_token: str, username: str = "") -> dict[str, str]:
         return dict(self._call("POST", "/_fake/users", {"access_token": access_token, "username": username})["data"])

@@ -1,3 +1,4 @@
+import re
 from datetime import datetime
 from zoneinfo import ZoneInfo, available_timezones
 
@@ -58,3 +59,30 @@ class MoveForm(forms.Form):
         when: datetime = self.cleaned_data["when"]
         # The form's time is in the account's zone, as the schedule page shows it.
         return when.replace(tzinfo=None).replace(tzinfo=ZoneInfo(self.account.timezone))
+
+
+class ReplySettingsForm(forms.ModelForm):
+    replies_per_hour = forms.IntegerField(min_value=1, max_value=100, help_text="The most replies posted in any hour.")
+    reply_candidates = forms.IntegerField(min_value=1, max_value=20, help_text="Candidate replies generated for each mention.")
+
+    class Meta:
+        model = Account
+        fields = ["replies_enabled", "replies_per_hour", "reply_candidates", "reply_checkpoint", "ignore_users", "ignore_words"]
+        labels = {"replies_enabled": "Answer mentions", "reply_checkpoint": "Reply model"}
+        widgets = {"ignore_users": forms.Textarea(attrs={"rows": 3}), "ignore_words": forms.Textarea(attrs={"rows": 3})}
+
+    def clean_ignore_users(self) -> str:
+        value: str = self.cleaned_data["ignore_users"]
+        bad = [n for n in re.split(r"[\s,]+", value) if n and not re.fullmatch(r"@?\w{1,50}", n)]
+        if bad:
+            raise forms.ValidationError(f"Not a username: {', '.join(bad[:3])}. Usernames are letters, digits and underscores.")
+        return value
+
+
+class SimulateMentionForm(forms.Form):
+    author = forms.RegexField(
+        regex=r"^@?\w{1,50}$",
+        initial="demo_fan",
+        error_messages={"invalid": "A username is letters, digits and underscores."},
+    )
+    text = forms.CharField(max_length=1000, widget=forms.Textarea(attrs={"rows": 2}), initial="@demo-bot what do you think of the news?")

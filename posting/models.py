@@ -27,6 +27,20 @@ class Account(models.Model):
     replies_enabled = models.BooleanField(default=False)
     replies_per_hour = models.PositiveIntegerField(default=5)
     last_mention_id = models.CharField(max_length=64, blank=True)
+    # Replies (posting.mentions): what answers, how many candidates a mention gets, whom and what never to answer.
+    reply_checkpoint = models.ForeignKey(
+        "generation.Checkpoint",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        help_text="The model that writes reply candidates; empty: the newest checkpoint.",
+    )
+    reply_candidates = models.PositiveIntegerField(default=4, help_text="Candidate replies generated for each mention.")
+    ignore_users = models.TextField(blank=True, help_text="Usernames never answered, one a line or separated by spaces or commas.")
+    ignore_words = models.TextField(
+        blank=True, help_text="Mentions containing any of these words or phrases (one a line) are not answered."
+    )
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -88,6 +102,14 @@ class Post(models.Model):
     class Meta:
         ordering = ["scheduled_at", "id"]
         indexes = [models.Index(fields=["state", "scheduled_at"], name="post_due_idx")]
+        constraints = [
+            # Never two live replies to one mention, whatever races the application code loses.
+            models.UniqueConstraint(
+                fields=["account", "in_reply_to_id"],
+                condition=~models.Q(in_reply_to_id="") & ~models.Q(state="cancelled"),
+                name="post_one_reply_per_mention",
+            )
+        ]
 
     def __str__(self) -> str:
         return f"{self.account}: {self.text[:40]}"
@@ -135,3 +157,36 @@ class DryRunTweet(models.Model):
 
     def __str__(self) -> str:
         return self.text[:60]
+
+
+class Mention(models.Model):
+    """A post that mentions an account, as fetched (or simulated), and what became of it."""
+
+    class State(models.TextChoices):
+        GENERATING = "generating", "Writing reply candidates"
+        READY = "ready", "Candidates in the queue"
+        ANSWERED = "answered", "Reply approved"
+        SKIPPED = "skipped", "Not answered"
+        FAILED = "failed", "Generation failed"
+
+    account = models.ForeignKey(Account, on_delete=models.CASCADE, related_name="mentions")
+    remote_id = models.CharField(max_length=64)
+    author_id = models.CharField(max_length=64, blank=True)
+    author_username = models.CharField(max_length=100, blank=True)
+    text = models.TextField()
+    created_at = models.DateTimeField(null=True, blank=True, help_text="When it was posted (the API's time).")
+    conversation_id = models.CharField(max_length=64, blank=True)
+    # The API's referenced_tweets: [{"type": "retweeted" | "quoted" | "replied_to", "id": "..."}].
+    referenced = models.JSONField(default=list, blank=True)
+    state = models.CharField(max_length=20, choices=State.choices, default=State.GENERATING)
+    reason = models.CharField(max_length=200, blank=True, help_text="Why it was skipped, or why generation failed.")
+    batch = models.ForeignKey("generation.GenerationBatch", null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    simulated = models.BooleanField(default=False)
+    fetched_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-fetched_at", "-id"]
+        constraints = [models.UniqueConstraint(fields=["account", "remote_id"], name="mention_unique_remote_id")]
+
+    def __str__(self) -> str:
+        return f"@{self.author_username}: {self.text[:40]}"

@@ -41,6 +41,17 @@ class RemotePost:
 
 
 @dataclass(frozen=True)
+class RemoteMention:
+    remote_id: str
+    text: str
+    author_id: str
+    author_username: str
+    created_at: datetime | None
+    conversation_id: str
+    referenced: list[dict[str, str]]
+
+
+@dataclass(frozen=True)
 class Identity:
     user_id: str
     handle: str
@@ -84,6 +95,10 @@ class Publisher(Protocol):
         ...
 
     def me(self) -> Identity: ...
+
+    def mentions(self, *, user_id: str, since_id: str) -> list[RemoteMention]:
+        """Posts naming the account newer than `since_id` (all recent ones when empty), newest first."""
+        ...
 
 
 PublisherFactory = Callable[[Account], Publisher]
@@ -219,6 +234,41 @@ class XPublisher:
             if not token:
                 break
 
+    def mentions(self, *, user_id: str, since_id: str) -> list[RemoteMention]:
+        found: list[RemoteMention] = []
+        token = None
+        for _page in range(LOOKUP_MAX_PAGES):
+            kwargs: dict[str, Any] = {
+                "max_results": 100,
+                "expansions": ["author_id"],
+                "tweet_fields": ["author_id", "created_at", "conversation_id", "referenced_tweets"],
+                "user_fields": ["username"],
+                "user_auth": True,
+            }
+            if since_id:
+                kwargs["since_id"] = since_id
+            if token:
+                kwargs["pagination_token"] = token
+            response = self._call(self.client.get_users_mentions, user_id, sending=False, **kwargs)
+            users = {str(u.id): str(u.username) for u in (response.includes or {}).get("users", [])}
+            for tweet in response.data or []:
+                created = tweet.created_at if isinstance(tweet.created_at, datetime) else _parse_time(tweet.get("created_at"))
+                found.append(
+                    RemoteMention(
+                        remote_id=str(tweet.id),
+                        text=tweet.text,
+                        author_id=str(tweet.author_id or ""),
+                        author_username=users.get(str(tweet.author_id), ""),
+                        created_at=created,
+                        conversation_id=str(tweet.conversation_id or ""),
+                        referenced=[{"type": str(r.type), "id": str(r.id)} for r in (tweet.referenced_tweets or [])],
+                    )
+                )
+            token = (response.meta or {}).get("next_token")
+            if not token:
+                break
+        return found
+
     def me(self) -> Identity:
         response = self._call(self.client.get_me, sending=False, user_auth=True)
         if not response.data:
@@ -254,6 +304,10 @@ class DryRunPublisher:
 
     def me(self) -> Identity:
         return Identity(user_id=f"dry-{self.account.pk}", handle=self.account.handle or self.account.name)
+
+    def mentions(self, *, user_id: str, since_id: str) -> list[RemoteMention]:
+        """Nobody can mention a dry-run account: its mentions are simulated (posting.mentions.mention_simulate)."""
+        return []
 
 
 register(Account.Publisher.X, XPublisher)

@@ -4,7 +4,7 @@ from dataclasses import dataclass
 
 from django.db.models import Count, Q, QuerySet
 
-from posting.models import Account, Post
+from posting.models import Account, Mention, Post
 
 UPCOMING = [Post.State.QUEUED, Post.State.SENDING, Post.State.UNKNOWN]
 HISTORY_STATES = {
@@ -46,3 +46,7 @@ def accounts_overview() -> "QuerySet[Account]":
         failed=Count("posts", filter=Q(posts__state=Post.State.FAILED)),
         slot_count=Count("slots", distinct=True),
     ).order_by("name")
+
+
+def recent_mentions(*, account: Account, limit: int = 10) -> list[Mention]:
+    return list(Mention.objects.filter(account=account).select_related("batch").order_by("-fetched_at", "-id")[:limit])

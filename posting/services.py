@@ -30,7 +30,8 @@ def next_free_slot(*, account: Account, after: datetime) -> datetime | None:
         return None
     tz = ZoneInfo(account.timezone)
     start_day = after.astimezone(tz).date()
-    busy = Post.objects.filter(account=account, state__in=OCCUPYING, scheduled_at__gte=after - timedelta(days=1))
+    # Replies have their own hourly limit (posting.mentions): they take no slot and do not count towards the daily cap.
+    busy = Post.objects.filter(account=account, state__in=OCCUPYING, scheduled_at__gte=after - timedelta(days=1), in_reply_to_id="")
     taken: set[datetime] = set()
     per_day: dict[date, int] = {}
     for when in busy.values_list("scheduled_at", flat=True):

@@ -14,5 +14,7 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path("accounts/<int:pk>/pause/", views.account_pause, {"action": "pause"}, name="account-pause"),
     path("accounts/<int:pk>/resume/", views.account_pause, {"action": "resume"}, name="account-resume"),
     path("accounts/<int:pk>/slots/", views.slot_add, name="slot-add"),
+    path("accounts/<int:pk>/replies/", views.account_replies, name="account-replies"),
+    path("accounts/<int:pk>/mentions/simulate/", views.mention_simulate, name="mention-simulate"),
     path("accounts/<int:pk>/slots/<int:slot_pk>/delete/", views.slot_delete, name="slot-delete"),
 ]

@@ -15,9 +15,10 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from curator.access import curator_required, owner_required
 from curator.http import AuthedRequest
 from posting import accounts as account_services
+from posting import mentions as mention_services
 from posting import selectors, services
 from posting.crypto import CredentialsUnreadable
-from posting.forms import AccountForm, CredentialsForm, MoveForm, SlotForm
+from posting.forms import AccountForm, CredentialsForm, MoveForm, ReplySettingsForm, SimulateMentionForm, SlotForm
 from posting.models import Account, Post, Slot
 from posting.publishers import PublishError
 
@@ -133,6 +134,10 @@ def _account_context(account: Account, **extra: Any) -> dict[str, Any]:
         "slot_form": extra.pop("slot_form", None) or SlotForm(),
         "slots": account.slots.order_by("time_of_day"),
         "has_credentials": bool(account.credentials_encrypted),
+        "replies_form": extra.pop("replies_form", None) or ReplySettingsForm(instance=account),
+        "simulate_form": extra.pop("simulate_form", None)
+        or SimulateMentionForm(initial={"text": f"@{account.handle or account.name} what do you make of the news today?"}),
+        "mentions": selectors.recent_mentions(account=account),
         **extra,
     }
 
@@ -228,3 +233,42 @@ def slot_delete(request: AuthedRequest, pk: int, slot_pk: int) -> HttpResponse:
     if not request.htmx:
         return redirect("account", pk=pk)
     return _account_part(request, acct, "slots")
+
+
+# --- Replies to mentions (owners)
+
+
+@require_POST
+@owner_required
+def account_replies(request: AuthedRequest, pk: int) -> HttpResponse:
+    acct = get_object_or_404(Account, pk=pk)
+    form = ReplySettingsForm(request.POST, instance=acct)
+    if not form.is_valid():
+        acct = get_object_or_404(Account, pk=pk)  # the form changed its instance in place
+        return _account_part(request, acct, "replies", replies_form=form)
+    form.save()
+    if not request.htmx:
+        messages.success(request, "Reply settings saved.")
+        return redirect("account", pk=pk)
+    return _account_part(request, acct, "replies", replies_saved=True)
+
+
+@require_POST
+@owner_required
+def mention_simulate(request: AuthedRequest, pk: int) -> HttpResponse:
+    """The demo's stand-in for someone mentioning the account: stored and answered like a fetched mention."""
+    acct = get_object_or_404(Account, pk=pk)
+    form = SimulateMentionForm(request.POST)
+    if not form.is_valid():
+        return _account_part(request, acct, "replies", simulate_form=form)
+    mention = mention_services.mention_simulate(account=acct, text=form.cleaned_data["text"], author=form.cleaned_data["author"])
+    if mention.state == mention.State.READY:
+        notice = f"Mention from @{mention.author_username} stored: its reply candidates are in the queue."
+    elif mention.state == mention.State.GENERATING:
+        notice = f"Mention from @{mention.author_username} stored: a gpu worker is writing its reply candidates."
+    else:
+        notice = f"Mention from @{mention.author_username} stored, not answered: {mention.reason}"
+    if not request.htmx:
+        messages.success(request, notice)
+        return redirect("account", pk=pk)
+    return _account_part(request, acct, "replies", notice=notice, simulate_form=SimulateMentionForm(initial=form.cleaned_data))

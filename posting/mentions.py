@@ -1,0 +1,319 @@
+"""Replies to mentions, through the curated queue (a human approves every reply).
+
+beat poll_mentions ─▶ mentions_fetch (since the last id seen) ─▶ mention_store: the rules
+    (own post, retweet, ignored user or word, the hourly budget, never the same mention twice)
+─▶ a GenerationBatch whose prefix is the mention's text ─▶ generate_replies on the gpu queue
+    (generation.services.batch_run: the same sampler, cleaning, de-duplication and near-copy check
+    as any batch; the prompt is left out of the texts and every candidate is linked to the mention)
+─▶ the queue shows the mention above its candidates ─▶ approving one: reply_schedule
+    (a reply Post for the next minute, within the hourly limit; the other candidates set aside)
+─▶ beat's post_due posts it with in_reply_to_tweet_id, exactly once.
+"""
+
+import logging
+import re
+import uuid
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from functools import partial
+
+from django.contrib.auth.models import User
+from django.db import IntegrityError, transaction
+from django.db.models import F
+from django.utils import timezone
+
+from curator.models import Candidate, Decision
+from generation.models import Checkpoint, GenerationBatch, Status
+from posting.crypto import CredentialsUnreadable
+from posting.models import Account, Mention, Post
+from posting.publishers import PublishError, RemoteMention, publisher_for
+from posting.services import OCCUPYING, SchedulingError
+
+log = logging.getLogger(__name__)
+
+HOUR = timedelta(hours=1)
+# Tokens a reply may run to; the sampler stops earlier when every sample has ended.
+REPLY_LENGTH = 80
+REPLY_TEMPERATURE = 0.8
+REPLY_TOP_P = 0.9
+_LEADING_HANDLES = re.compile(r"^(?:\s*@[\w-]+)+\s*")
+
+
+# --- Rules -------------------------------------------------------------------------------------
+
+
+def ignored_users(account: Account) -> set[str]:
+    return {name.lstrip("@").lower() for name in re.split(r"[\s,]+", account.ignore_users) if name.lstrip("@")}
+
+
+def ignored_words(account: Account) -> list[str]:
+    return [line.strip().lower() for line in account.ignore_words.splitlines() if line.strip()]
+
+
+def skip_reason(*, account: Account, remote: RemoteMention) -> str:
+    """Why this mention must not be answered, in words; empty when it may be."""
+    own_ids = {account.remote_user_id} - {""}
+    if remote.author_id in own_ids or (account.handle and remote.author_username.lower() == account.handle.lower()):
+        return "It is the account's own post."
+    if any(r.get("type") == "retweeted" for r in remote.referenced) or remote.text.startswith("RT @"):
+        return "It is a retweet."
+    if remote.author_username.lower() in ignored_users(account):
+        return f"@{remote.author_username} is on the account's ignore list."
+    text = remote.text.lower()
+    for word in ignored_words(account):
+        if re.search(rf"(?<!\w){re.escape(word)}(?!\w)", text):
+            return f"It contains an ignored word ({word!r})."
+    return ""
+
+
+def prompt_for(text: str) -> str:
+    """The mention as the model's prompt: without the leading @handles it opens with (unless that is all it is)."""
+    return (_LEADING_HANDLES.sub("", text).strip() or text.strip())[:500]
+
+
+def reply_checkpoint(account: Account) -> Checkpoint | None:
+    return account.reply_checkpoint or Checkpoint.objects.order_by("-created_at", "-id").first()
+
+
+# --- Storing mentions --------------------------------------------------------------------------
+
+
+def mention_store(*, account: Account, remote: RemoteMention, simulated: bool = False, run_now: bool = False) -> Mention | None:
+    """Keep a mention once and decide whether it is answered; None when it was seen before.
+
+    1. Lock the account, so concurrent polls count the hourly budget and see each other's mentions.
+    2. Apply the rules (skip_reason, then the budget: at most replies_per_hour mentions an hour get candidates).
+    3. Create the mention and its generation batch; after commit, generate on the gpu queue
+       (or here and now with `run_now`, for a simulated mention on the Markov backend).
+    """
+    from posting import tasks
+
+    now = timezone.now()
+    try:
+        with transaction.atomic():
+            account = Account.objects.select_for_update().get(pk=account.pk)
+            if Mention.objects.filter(account=account, remote_id=remote.remote_id).exists():
+                return None
+            reason = skip_reason(account=account, remote=remote)
+            used = Mention.objects.filter(account=account, fetched_at__gt=now - HOUR, batch__isnull=False).count()
+            if not reason and used >= account.replies_per_hour:
+                reason = f"Over the account's limit of {account.replies_per_hour} replies an hour."
+            checkpoint = reply_checkpoint(account) if not reason else None
+            if not reason and checkpoint is None:
+                reason = "There is no model to write replies with: add a checkpoint, or pick one on the account page."
+            mention = Mention.objects.create(
+                account=account,
+                remote_id=remote.remote_id,
+                author_id=remote.author_id,
+                author_username=remote.author_username,
+                text=remote.text,
+                created_at=remote.created_at,
+                conversation_id=remote.conversation_id,
+                referenced=remote.referenced,
+                state=Mention.State.SKIPPED if reason else Mention.State.GENERATING,
+                reason=reason[:200],
+                simulated=simulated,
+            )
+            if checkpoint is None:
+                return mention
+            markov = checkpoint.kind == Checkpoint.Kind.MARKOV
+            n = max(1, account.reply_candidates)
+            mention.batch = GenerationBatch.objects.create(
+                checkpoint=checkpoint,
+                corpus=checkpoint.corpus,
+                backend=GenerationBatch.Backend.MARKOV if markov else GenerationBatch.Backend.GPT2,
+                n_candidates=n,
+                batch_size=n,
+                temperature=REPLY_TEMPERATURE,
+                top_p=REPLY_TOP_P,
+                length=REPLY_LENGTH,
+                prefix=prompt_for(remote.text),
+            )
+            mention.save(update_fields=["batch"])
+            if not run_now:
+                transaction.on_commit(partial(tasks.generate_replies.delay, mention.pk))
+    except IntegrityError:
+        return None  # another poll stored it first
+    if run_now:
+        replies_generate(mention_id=mention.pk)
+        mention.refresh_from_db()
+    return mention
+
+
+def replies_generate(*, mention_id: int) -> None:
+    """The gpu task's body: run the mention's batch with its text as the prompt, then record how it went.
+
+    Idempotent: a redelivered task finds the batch already claimed or done and only records the outcome.
+    """
+    from generation.services import batch_run
+
+    mention = Mention.objects.filter(pk=mention_id, state=Mention.State.GENERATING, batch__isnull=False).first()
+    if mention is None or mention.batch_id is None:
+        return
+    batch_run(batch_id=mention.batch_id, prefix_in_text=False, candidate_fields={"mention_id": mention.pk})
+    batch = GenerationBatch.objects.get(pk=mention.batch_id)
+    if batch.status == Status.SUCCEEDED and batch.kept_count:
+        state, reason = Mention.State.READY, ""
+    elif batch.status == Status.SUCCEEDED:
+        state, reason = Mention.State.FAILED, f"None of the {batch.generated_count} candidates passed the checks."
+    elif batch.status in (Status.FAILED, Status.CANCELLED):
+        state, reason = Mention.State.FAILED, (batch.error or "The generation was cancelled.")[:200]
+    else:
+        return  # still running on another worker (a redelivery): that one records the outcome
+    Mention.objects.filter(pk=mention_id, state=Mention.State.GENERATING).update(state=state, reason=reason)
+
+
+# --- Fetching ----------------------------------------------------------------------------------
+
+
+def _id_key(remote_id: str) -> tuple[int, str]:
+    return (int(remote_id), "") if remote_id.isdigit() else (-1, remote_id)
+
+
+def mentions_fetch(*, account: Account) -> list[Mention]:
+    """New mentions of one account since the last one seen; returns those stored (answered or skipped)."""
+    from posting.accounts import account_check
+
+    publisher = publisher_for(account)
+    if not account.remote_user_id:
+        account_check(account=account)
+    remote = publisher.mentions(user_id=account.remote_user_id, since_id=account.last_mention_id)
+    stored = [m for r in sorted(remote, key=lambda r: _id_key(r.remote_id)) if (m := mention_store(account=account, remote=r))]
+    if remote:
+        newest = max((r.remote_id for r in remote), key=_id_key)
+        if not account.last_mention_id or _id_key(newest) > _id_key(account.last_mention_id):
+            Account.objects.filter(pk=account.pk).update(last_mention_id=newest)
+    return stored
+
+
+@dataclass
+class PollReport:
+    accounts: int = 0
+    stored: int = 0
+    errors: int = 0
+
+    def __str__(self) -> str:
+        return f"{self.accounts} account(s), {self.stored} new mention(s), {self.errors} error(s)"
+
+
+def mentions_poll() -> PollReport:
+    """Beat, every minute: fetch for each active account with replies switched on. One account's error stops only it."""
+    report = PollReport()
+    for account in Account.objects.filter(replies_enabled=True, paused=False).order_by("id"):
+        report.accounts += 1
+        try:
+            report.stored += len(mentions_fetch(account=account))
+        except (PublishError, CredentialsUnreadable) as exc:  # rate limits, refusals, bad keys: the next poll tries again
+            report.errors += 1
+            log.warning("mentions of %s: %s", account.name, exc)
+    return report
+
+
+def mention_simulate(*, account: Account, text: str, author: str) -> Mention:
+    """The demo's mention: stored and answered like a fetched one (Markov replies are written at once)."""
+    author = author.lstrip("@").strip() or "someone"
+    remote = RemoteMention(
+        remote_id=f"sim-{uuid.uuid4().hex[:12]}",
+        text=text.strip(),
+        author_id=f"sim-{author.lower()}",
+        author_username=author,
+        created_at=timezone.now(),
+        conversation_id="",
+        referenced=[],
+    )
+    checkpoint = reply_checkpoint(account)
+    run_now = checkpoint is not None and checkpoint.kind == Checkpoint.Kind.MARKOV
+    mention = mention_store(account=account, remote=remote, simulated=True, run_now=run_now)
+    assert mention is not None  # a fresh remote id is never seen before
+    return mention
+
+
+# --- Approving a reply -------------------------------------------------------------------------
+
+
+def reply_time(*, account: Account, after: datetime) -> datetime:
+    """The next minute, unless the account's hourly limit is used up: then when the oldest reply in the hour leaves it.
+
+    Replies are kept in order (a new one never goes before one already queued), so no rolling hour ever
+    holds more than replies_per_hour of them.
+    """
+    when = after.replace(second=0, microsecond=0) + timedelta(minutes=1)
+    limit = max(1, account.replies_per_hour)
+    times = sorted(
+        Post.objects.filter(account=account, state__in=OCCUPYING, scheduled_at__gt=when - HOUR)
+        .exclude(in_reply_to_id="")
+        .values_list("scheduled_at", flat=True)
+    )
+    if times:
+        when = max(when, times[-1])
+    if len(times) >= limit:
+        when = max(when, times[-limit] + HOUR + timedelta(seconds=1))
+    return when
+
+
+def reply_schedule(*, candidate: Candidate, by: User | None) -> Post:
+    """Schedule an approved reply candidate (inside the caller's transaction, after its approval).
+
+    1. Lock the mention and the account; a mention with a live reply is refused (never answered twice).
+    2. A reply Post for reply_time(), in reply to the mention's remote id.
+    3. The mention is answered; its other pending candidates are set aside, each with a logged decision.
+    """
+    now = timezone.now()
+    if candidate.mention_id is None:
+        raise SchedulingError("This candidate is not a reply.")
+    mention = Mention.objects.select_for_update().get(pk=candidate.mention_id)
+    account = Account.objects.select_for_update().get(pk=mention.account_id)
+    live = Post.objects.filter(account=account, in_reply_to_id=mention.remote_id).exclude(state=Post.State.CANCELLED)
+    if mention.state == Mention.State.ANSWERED or live.exists():
+        raise SchedulingError(f"The mention by @{mention.author_username} already has a reply: a mention is answered only once.")
+    if Post.objects.filter(candidate=candidate).exclude(state=Post.State.CANCELLED).exists():
+        raise SchedulingError("This candidate is already scheduled or posted.")
+    Post.objects.filter(candidate=candidate, state=Post.State.CANCELLED).update(candidate=None)
+    post = Post.objects.create(
+        account=account,
+        candidate=candidate,
+        text=candidate.text,
+        scheduled_at=reply_time(account=account, after=now),
+        in_reply_to_id=mention.remote_id,
+        created_by=by,
+    )
+    Mention.objects.filter(pk=mention.pk).update(state=Mention.State.ANSWERED)
+    for other in Candidate.objects.filter(mention_id=mention.pk, status=Candidate.Status.PENDING).exclude(pk=candidate.pk):
+        changed = Candidate.objects.filter(pk=other.pk, version=other.version, status=Candidate.Status.PENDING).update(
+            status=Candidate.Status.SET_ASIDE,
+            version=F("version") + 1,
+            decided_by=by,
+            decided_at=now,
+            claimed_by=None,
+            claim_expires_at=None,
+        )
+        if changed:
+            Decision.objects.create(
+                candidate=other,
+                user=by,
+                action=Decision.Action.SET_ASIDE,
+                before_status=Candidate.Status.PENDING,
+                after_status=Candidate.Status.SET_ASIDE,
+                before_text=other.text,
+                after_text=other.text,
+                data={"reply": candidate.pk, "mention_id": mention.pk, "version": other.version + 1},
+            )
+    return post
+
+
+def reply_undo(*, candidate: Candidate) -> int:
+    """An approved reply was undone (its post cancelled): the mention is open again, and the candidates
+    set aside for it come back to the queue. Returns how many came back."""
+    if candidate.mention_id is None:
+        return 0
+    Mention.objects.filter(pk=candidate.mention_id, state=Mention.State.ANSWERED).update(state=Mention.State.READY)
+    back = 0
+    set_aside = Decision.objects.filter(action=Decision.Action.SET_ASIDE, undone=False, data__reply=candidate.pk)
+    for decision in set_aside.select_related("candidate"):
+        changed = Candidate.objects.filter(
+            pk=decision.candidate_id, status=Candidate.Status.SET_ASIDE, version=decision.data.get("version")
+        ).update(status=Candidate.Status.PENDING, version=F("version") + 1, decided_by=None, decided_at=None)
+        if changed:
+            Decision.objects.filter(pk=decision.pk).update(undone=True)
+            back += 1
+    return back
