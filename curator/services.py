@@ -82,14 +82,20 @@ def queue_claim_cards(*, user: User, now: datetime | None = None) -> list[Candid
 
     1. Renew the curator's own claims: opening the queue or deciding is activity, so the lease extends
        (written only when the lease is more than RENEW_EVERY old).
-    2. When half or fewer are left, top up from the pool (unclaimed or expired, not skipped by this curator, oldest first). On
+    2. When half or fewer are left, top up from the pool (unclaimed or expired, not skipped by this curator;
+       reply candidates first, then oldest first). On
        PostgreSQL the chosen rows are locked with SKIP LOCKED so concurrent curators pass each other;
        on every backend the rows are then taken by conditional updates (on SQLite one row at a time,
        each of which must change exactly one row), so two curators can never hold the same candidate.
     """
     now = now or timezone.now()
     until = _lease_end(now)
-    mine = Candidate.objects.filter(claimed_by=user, status=PENDING).select_related("batch", "nearcopy_closest", "mention").order_by("id")
+    # Reply candidates first, grouped by the mention they answer; then the backlog, oldest first.
+    mine = (
+        Candidate.objects.filter(claimed_by=user, status=PENDING)
+        .select_related("batch", "nearcopy_closest", "mention")
+        .order_by(F("mention_id").asc(nulls_last=True), "id")
+    )
     held = list(mine)
     if any(c.claim_expires_at is None or c.claim_expires_at < until - RENEW_EVERY for c in held):
         # Conditional on still being ours: a lease that ran out and was taken meanwhile stays taken.
@@ -107,17 +113,25 @@ def queue_claim_cards(*, user: User, now: datetime | None = None) -> list[Candid
 
 
 def _claim_more(*, user: User, need: int, now: datetime, until: datetime) -> int:
+    # Replies first: a mention is worth answering within minutes, the backlog can wait.
+    taken = _claim_from(_claimable(user, now).filter(mention__isnull=False), need=need, user=user, now=now, until=until)
+    if taken < need:
+        taken += _claim_from(_claimable(user, now), need=need - taken, user=user, now=now, until=until)
+    return taken
+
+
+def _claim_from(pool: QuerySet[Candidate], *, need: int, user: User, now: datetime, until: datetime) -> int:
     if connection.features.has_select_for_update_skip_locked:
         # No savepoint when nested (queue_advance): nothing in here raises an expected error.
         with transaction.atomic(savepoint=False):
-            ids = list(_claimable(user, now).select_for_update(skip_locked=True).order_by("id").values_list("id", flat=True)[:need])
+            ids = list(pool.select_for_update(skip_locked=True).order_by("id").values_list("id", flat=True)[:need])
             # The rows are locked by this transaction; the condition is the belt to those braces.
             return Candidate.objects.filter(pk__in=ids).filter(_free(now)).update(claimed_by=user, claim_expires_at=until) if ids else 0
     # SQLite has no row locks: read a few more than needed, then race for each with a conditional
     # update; a row another curator changed first updates nothing and we move on to the next.
     taken = 0
     for _attempt in range(5):
-        ids = list(_claimable(user, now).order_by("id").values_list("id", flat=True)[: need * 3])
+        ids = list(pool.order_by("id").values_list("id", flat=True)[: need * 3])
         if not ids:
             break
         for pk in ids:

@@ -72,7 +72,14 @@ def prompt_for(text: str) -> str:
 
 
 def reply_checkpoint(account: Account) -> Checkpoint | None:
-    return account.reply_checkpoint or Checkpoint.objects.order_by("-created_at", "-id").first()
+    """The account's chosen model, else the newest one trained on a corpus (finetuned or Markov).
+
+    A base model has never seen the bot's voice, so it is the last resort, not the newest default.
+    """
+    if account.reply_checkpoint is not None:
+        return account.reply_checkpoint
+    newest = Checkpoint.objects.order_by("-created_at", "-id")
+    return newest.exclude(kind=Checkpoint.Kind.BASE).first() or newest.first()
 
 
 # --- Storing mentions --------------------------------------------------------------------------

@@ -34,7 +34,7 @@ class Account(models.Model):
         blank=True,
         on_delete=models.SET_NULL,
         related_name="+",
-        help_text="The model that writes reply candidates; empty: the newest checkpoint.",
+        help_text="The model that writes reply candidates; empty: the newest finetuned or Markov model.",
     )
     reply_candidates = models.PositiveIntegerField(default=4, help_text="Candidate replies generated for each mention.")
     ignore_users = models.TextField(blank=True, help_text="Usernames never answered, one a line or separated by spaces or commas.")

@@ -168,9 +168,25 @@ def test_a_curator_who_claims_one_reply_candidate_holds_all_the_free_ones_of_tha
     plain = [Candidate.objects.create(text=f"Plain {i}", generated_text="p", text_hash=f"p{i}") for i in range(3)]
     _mention, replies = mention_with_candidates(account, 5)
     mine = services.queue_claim_cards(user=curator)
-    assert [c.pk for c in mine] == [c.pk for c in plain] + [r.pk for r in replies]
-    assert services.queue_claim_cards(user=curator2) == []  # nothing of that mention is left to split
+    # Replies come first, and the mention's five are held together although the claim size is four.
+    assert [c.pk for c in mine] == [r.pk for r in replies]
+    # Nothing of that mention is left to split: the next curator gets the backlog.
+    assert [c.pk for c in services.queue_claim_cards(user=curator2)] == [c.pk for c in plain]
     # A reply candidate held by someone else stays theirs.
     _other, (a, b) = mention_with_candidates(account, 2)
     Candidate.objects.filter(pk=b.pk).update(claimed_by=curator, claim_expires_at=timezone.now() + timedelta(minutes=5))
-    assert [c.pk for c in services.queue_claim_cards(user=curator2)] == [a.pk]
+    third = User.objects.create_user("cleo")
+    assert [c.pk for c in services.queue_claim_cards(user=third)] == [a.pk]
+
+
+def test_reply_candidates_jump_the_backlog_and_come_first_in_the_queue(curator: User) -> None:
+    backlog = [
+        Candidate.objects.create(
+            text=f"Backlog {i}", generated_text=f"Backlog {i}", text_hash=f"b{i}", nearcopy_verdict=Candidate.Verdict.OK
+        )
+        for i in range(20)
+    ]
+    _mention, replies = mention_with_candidates(dry_account(), n=2)
+    held = services.queue_claim_cards(user=curator)
+    assert [c.pk for c in held[:2]] == [r.pk for r in replies]
+    assert all(c.mention_id is None for c in held[2:]) and held[2].pk == backlog[0].pk

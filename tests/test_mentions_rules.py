@@ -115,3 +115,13 @@ def test_a_simulated_mention_on_the_markov_backend_gets_checked_reply_candidates
         assert 0 < row.weighted_length <= 280 and row.nearcopy_verdict in ("ok", "near", "copy", "unchecked")
         # The chain cannot be conditioned: each reply is grown from one of the mention's words instead.
         assert {"jobs", "numbers"} & set(row.text.lower().replace("!", " ").replace(".", " ").split()), row.text
+
+
+def test_replies_come_from_a_model_trained_on_a_corpus_before_a_newer_base_model(checkpoint: Checkpoint) -> None:
+    trained = Checkpoint.objects.create(name="markov-sample", kind=Checkpoint.Kind.MARKOV, path="markov/markov-sample.json")
+    newer_base = Checkpoint.objects.create(name="tiny-demo", kind=Checkpoint.Kind.BASE, path="models/tiny-demo")
+    account = dry_account()
+    assert newer_base.created_at >= trained.created_at
+    assert mentions.reply_checkpoint(account) == trained
+    account.reply_checkpoint = newer_base
+    assert mentions.reply_checkpoint(account) == newer_base

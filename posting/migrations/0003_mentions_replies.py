@@ -53,7 +53,7 @@ class Migration(migrations.Migration):
         migrations.AddField(
             model_name='account',
             name='reply_checkpoint',
-            field=models.ForeignKey(blank=True, help_text='The model that writes reply candidates; empty: the newest checkpoint.', null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to='generation.checkpoint'),
+            field=models.ForeignKey(blank=True, help_text='The model that writes reply candidates; empty: the newest finetuned or Markov model.', null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to='generation.checkpoint'),
         ),
         migrations.AddConstraint(
             model_name='post',
