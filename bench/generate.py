@@ -84,11 +84,12 @@ def child(side: str, name: str, calls: int) -> dict[str, object]:
         recorder = _Recorder(warm.sess)
         warm.sess = recorder  # type: ignore[assignment]
         context_len = len(warm.encode(str(TWEET["prefix"])))
+        end_id = warm.enc.encoder[str(TWEET["truncate"])]  # 50256 in GPT-2's vocabulary, 256 in the tiny one
 
         def one_call() -> tuple[int, int]:
             texts, timings = sampler.generate(path=model_dir / name, **PARAMS, **TWEET)
             tokens = recorder.last[0][:, context_len:]
-            hit = tokens == END_ID
+            hit = tokens == end_id
             positions = [int(row.argmax()) + 1 if row.any() else PARAMS["length"] for row in hit]
             ended.append(int(hit.any(axis=1).sum()))
             end_mean.append(sum(positions) / len(positions))
