@@ -21,6 +21,7 @@ import tempfile
 import threading
 import time
 from collections import Counter
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -109,13 +110,7 @@ def run_baseline(control: Any, posts: list[Any], workers: int) -> dict[str, floa
         finally:
             connection.close()
 
-    started = time.monotonic()
-    threads = [threading.Thread(target=work) for _ in range(workers)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
-    elapsed = time.monotonic() - started
+    elapsed = _run_threads(work, workers)
     duplicates, lost, stored = _count(control, [p.text for p in posts])
     return {"seconds": elapsed, "duplicates": duplicates, "lost": lost, "stored": stored, **_calls(control)}
 
@@ -144,13 +139,7 @@ def run_post_due(control: Any, posts: list[Any], workers: int) -> dict[str, floa
         finally:
             connection.close()
 
-    started = time.monotonic()
-    threads = [threading.Thread(target=work) for _ in range(workers)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
-    elapsed = time.monotonic() - started
+    elapsed = _run_threads(work, workers)
     if errors:
         raise errors[0]
     duplicates, lost, stored = _count(control, [p.text for p in posts])
@@ -166,6 +155,17 @@ def run_post_due(control: Any, posts: list[Any], workers: int) -> dict[str, floa
     }
     result |= {f"outcome {k}": v for k, v in sorted(outcomes.items())}
     return result
+
+
+def _run_threads(work: Callable[[], None], workers: int) -> float:
+    """Run `work` in `workers` threads at once; the wall time until the last one ends."""
+    started = time.monotonic()
+    threads = [threading.Thread(target=work) for _ in range(workers)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    return time.monotonic() - started
 
 
 def _calls(control: Any) -> dict[str, float]:
