@@ -63,6 +63,7 @@ def child(side: str, name: str, calls: int) -> dict[str, object]:
     ended: list[int] = []  # samples per call that wrote the end token within `length`
     end_mean: list[float] = []  # ours only: mean and max end position (tokens incl. the end token) per batch
     end_max: list[int] = []
+    row_steps: list[int] = []  # ours only: tokens written summed over the samples (the work, once finished samples drop out)
     started = time.monotonic()
     if side == "gpt-2-simple":
         sess = gpt2.start_tf_sess()
@@ -79,21 +80,24 @@ def child(side: str, name: str, calls: int) -> dict[str, object]:
         from generation.services import text_clean
 
         warm = sampler.sampler_for(model_dir / name)
-        # Keeps a reference to what each batch's session run returned (the tokens), to measure where the
-        # samples ended; it adds no work to the run.
-        recorder = _Recorder(warm.sess)
-        warm.sess = recorder  # type: ignore[assignment]
-        context_len = len(warm.encode(str(TWEET["prefix"])))
-        end_id = warm.enc.encoder[str(TWEET["truncate"])]  # 50256 in GPT-2's vocabulary, 256 in the tiny one
+        # Keeps what each batch returned, to report where the samples ended; it adds no work to the run.
+        chunks: list[sampler.Chunk] = []
+        run_chunk = warm.run_chunk
+
+        def recorded(**kwargs: object) -> sampler.Chunk:
+            chunk = run_chunk(**kwargs)  # type: ignore[arg-type]
+            chunks.append(chunk)
+            return chunk
+
+        warm.run_chunk = recorded  # type: ignore[method-assign]
 
         def one_call() -> tuple[int, int]:
-            texts, timings = sampler.generate(path=model_dir / name, **PARAMS, **TWEET)
-            tokens = recorder.last[0][:, context_len:]
-            hit = tokens == end_id
-            positions = [int(row.argmax()) + 1 if row.any() else PARAMS["length"] for row in hit]
-            ended.append(int(hit.any(axis=1).sum()))
+            texts, timings = sampler.generate(path=model_dir / name, **PARAMS, **TWEET)  # type: ignore[arg-type]
+            positions = [end or int(PARAMS["length"]) for end in chunks[-1].ends]
+            ended.append(sum(end is not None for end in chunks[-1].ends))
             end_mean.append(sum(positions) / len(positions))
             end_max.append(max(positions))
+            row_steps.append(int(timings["row_steps"]))
             for text in texts:
                 cleaned = text_clean(text)
                 if cleaned:
@@ -126,22 +130,8 @@ def child(side: str, name: str, calls: int) -> dict[str, object]:
         "ended": ended,
         "end_mean": end_mean,
         "end_max": end_max,
+        "row_steps": row_steps,
     }
-
-
-class _Recorder:
-    """A session proxy that remembers the last run's result (the sampler's tokens and steps)."""
-
-    def __init__(self, sess: object) -> None:
-        self.sess = sess
-        self.last: object = None
-
-    def run(self, *args: object, **kwargs: object) -> object:
-        self.last = self.sess.run(*args, **kwargs)  # type: ignore[attr-defined]
-        return self.last
-
-    def close(self) -> None:
-        self.sess.close()  # type: ignore[attr-defined]
 
 
 def calibrate(src: Path, dst: Path) -> dict[str, float]:
@@ -164,8 +154,8 @@ def calibrate(src: Path, dst: Path) -> dict[str, float]:
     hparams = json.loads((src / "hparams.json").read_text())
     warm = sampler.Sampler(src)
     context = warm.encode(str(TWEET["prefix"]))
-    sampled, _ = warm.sess.run(
-        (warm.tokens, warm.steps),
+    generated = warm.sess.run(
+        warm.tokens,
         feed_dict={
             warm.context: [context] * 20,
             warm.length: PARAMS["length"],
@@ -181,6 +171,7 @@ def calibrate(src: Path, dst: Path) -> dict[str, float]:
     rng = np.random.default_rng(1)
     steps = int(PARAMS["length"])
     uniform = np.concatenate([np.tile(context, (240, 1)), rng.integers(0, END_ID, (240, steps - 1))], axis=1)
+    sampled = np.concatenate([np.tile(context, (20, 1)), generated], axis=1)
     sequences = np.concatenate([sampled[:, :-1], uniform])
     temperature = float(PARAMS["temperature"])
     graph = tf.Graph()
@@ -355,9 +346,9 @@ def main() -> None:
     print(f"parameters: {PARAMS} {TWEET}; CPU only ({os.cpu_count()} cores)")
     print(
         "| model | side | load s | first call s | candidates/s (all calls) | steady candidates/s | ratio (steady) | peak RSS MiB | RSS growth MiB "
-        "| token steps per call | samples ended per call | mean / max end position per batch |"
+        "| token steps per call | sample-tokens per call | samples ended per call | mean / max end position per batch |"
     )
-    print("| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |")
+    print("| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |")
     base: dict[str, dict[str, float]] = {}
     for r in rows:
         if r["side"] == "gpt-2-simple":
@@ -366,7 +357,7 @@ def main() -> None:
         ratio = float(r["steady_per_s"]) / float(base[str(r["model"])]["steady_per_s"])  # type: ignore[arg-type]
         print(
             f"| {r['model']} | {r['side']} | {r['load_s']:.1f} | {r['first_s']:.2f} | {r['per_s']:.2f} | {r['steady_per_s']:.2f} | "
-            f"{ratio:.2f}x | {r['peak_rss_mib']:.0f} | {r['rss_growth_mib']:+.0f} | {r['token_steps']} | {r['ended']} | {ends} |"
+            f"{ratio:.2f}x | {r['peak_rss_mib']:.0f} | {r['rss_growth_mib']:+.0f} | {r['token_steps']} | {r['row_steps'] or '(all)'} | {r['ended']} | {ends} |"
         )
 
 

@@ -3,14 +3,22 @@
 What is gpt-2-simple's and what is ours:
 - The network is gpt_2_simple.src.model.model (called exactly as gpt_2_simple.src.sample does,
   one token at a time with the key/value `past`), the weights are restored as load_gpt2() does,
-  top_p is gpt_2_simple.src.sample.top_p_logits itself, and the start/end-token truncation
-  is gpt_2_simple.generate()'s own code, so texts come out exactly as its generate() shapes them.
-- Ours: temperature, top_k, top_p, length, batch size and seed are placeholders, so one graph
-  serves every batch (gpt-2-simple builds a new sampling graph on every generate() call and
-  grows); the graph is finalised, so nothing can add to it later; and the tf.while_loop stops
-  as soon as every sample in the batch has produced the end token, instead of always running
-  `length` steps. Sampling draws from the same distribution (tf.random.stateless_categorical
-  on the same logits), seeded per batch so a seed reproduces a batch.
+  and the start/end-token truncation is gpt_2_simple.generate()'s own code, so texts come out
+  exactly as its generate() shapes them. top_k is gpt_2_simple.src.sample.top_k_logits' rule.
+- Ours, each for speed, none changing what is sampled:
+  - temperature, top_k, top_p, length, batch size and seed are placeholders, so one graph serves
+    every batch (gpt-2-simple builds a new sampling graph on every generate() call and grows); the
+    graph is finalised, so nothing can add to it later.
+  - The weights are plain (reference) variables: gpt-2-simple's resource variables turn copy-on-read
+    once the embedding is gathered, so every step copied the 154 MB token embedding for the logits.
+  - top_p keeps the same nucleus as gpt_2_simple.src.sample.top_p_logits (the smallest set of
+    most likely tokens whose mass reaches p) without sorting the whole vocabulary: see
+    top_p_logits() below.
+  - The tf.while_loop drops a sample from the batch as soon as it has written the end marker, and
+    stops when none is left, instead of always running `length` steps for every sample.
+  - A sample's token is drawn by inverse CDF from its own uniform number, seeded by (batch seed,
+    chunk, step, sample), so a sample's text depends only on the seed, not on which other samples
+    are still running.
 """
 
 import re
@@ -40,15 +48,74 @@ def session_config() -> Any:
     return config
 
 
+MASKED = -1e10  # the logit gpt-2-simple gives a token that top_k or top_p leaves out
+TOP_P_BUCKETS = 1024
+# The sizes the running batch shrinks to as samples end (it keeps spare slots up to the next one).
+BATCH_SIZES = np.array([2**n for n in range(17)], dtype=np.int32)
+SORT_VOCABULARY = 4096  # up to this many tokens top_p sorts the whole row, as gpt-2-simple does
+
+
 def _top_k_logits(logits: Any, k: Any) -> Any:
     """gpt_2_simple.src.sample.top_k_logits, for a k that is a tensor (its `if k == 0` needs a Python int)."""
 
     def _top_k() -> Any:
         values, _ = tf.nn.top_k(logits, k=k)
         min_values = values[:, -1, tf.newaxis]
-        return tf.compat.v1.where(logits < min_values, tf.ones_like(logits, dtype=logits.dtype) * -1e10, logits)
+        return tf.where(logits < min_values, tf.constant(MASKED, logits.dtype), logits)
 
     return tf.cond(pred=tf.equal(k, 0), true_fn=lambda: logits, false_fn=_top_k)
+
+
+def top_p_logits(logits: Any, p: Any) -> Any:
+    """gpt_2_simple.src.sample.top_p_logits' nucleus, without sorting the whole vocabulary.
+
+    gpt-2-simple sorts every row, takes the exclusive cumulative probability S of the sorted row and
+    keeps every token whose logit is at least the smallest sorted logit with S < p. That threshold is
+    the smallest logit v whose "mass strictly above v" is below p. Here the row is cut into
+    TOP_P_BUCKETS equal-width logit buckets (higher logit, lower bucket), the bucket masses are summed
+    in one pass, the bucket where the running mass reaches p is found, and only that bucket's tokens
+    are sorted (top_k over them) to find the exact threshold inside it. Same threshold in exact
+    arithmetic; in float32 the masses are summed in another order than gpt-2-simple's cumsum, so a
+    token whose mass above sits within ~1e-5 of p can fall the other way (tested: the kept sets
+    differ by at most that much probability). A row of equal logits sorts whole, as gpt-2-simple does.
+    """
+    with tf.compat.v1.name_scope("top_p_logits"):
+        rows = tf.shape(logits)[0]
+        probs = tf.nn.softmax(logits)
+        top = tf.reduce_max(logits, axis=1, keepdims=True)
+        low = tf.reduce_min(logits, axis=1, keepdims=True)
+        width = tf.maximum((top - low) / TOP_P_BUCKETS, 1e-30)
+        # Monotone: a higher logit never lands in a later bucket, so buckets are sorted among themselves.
+        bucket = tf.minimum(tf.cast((top - logits) / width, tf.int32), TOP_P_BUCKETS - 1)
+        segments = bucket + tf.range(rows)[:, tf.newaxis] * TOP_P_BUCKETS
+        mass = tf.reshape(tf.math.unsorted_segment_sum(probs, segments, rows * TOP_P_BUCKETS), [rows, TOP_P_BUCKETS])
+        running = tf.cumsum(mass, axis=1)
+        reached = running >= p
+        # The first bucket where the running mass reaches p (it is never empty); the last if rounding never gets there.
+        cut = tf.where(
+            tf.reduce_any(reached, axis=1),
+            tf.argmax(tf.cast(reached, tf.int32), axis=1, output_type=tf.int32),
+            TOP_P_BUCKETS - 1,
+        )
+        above = tf.gather(running - mass, cut, batch_dims=1)  # the mass of every bucket before it
+        inside = tf.equal(bucket, cut[:, tf.newaxis])
+        count = tf.reduce_sum(tf.cast(inside, tf.int32), axis=1)
+        k = tf.reduce_max(count)
+        values, ids = tf.math.top_k(tf.where(inside, logits, tf.constant(-np.inf, logits.dtype)), k=k)
+        # The exclusive cumulative probability of each of the bucket's tokens in sorted order, as gpt-2-simple's S.
+        before = above[:, tf.newaxis] + tf.cumsum(tf.gather(probs, ids, batch_dims=1), axis=1, exclusive=True)
+        keep = tf.logical_and(before < p, tf.range(k)[tf.newaxis, :] < count[:, tf.newaxis])
+        threshold = tf.reduce_min(tf.where(keep, values, tf.constant(np.inf, logits.dtype)), axis=1, keepdims=True)
+        return tf.where(logits < threshold, tf.constant(MASKED, logits.dtype), logits)
+
+
+def draw(logits: Any, uniform: Any) -> Any:
+    """One token per row from softmax(logits), by inverse CDF (float64) at that row's uniform number in [0, 1)."""
+    weights = tf.exp(tf.cast(logits - tf.reduce_max(logits, axis=1, keepdims=True), tf.float64))
+    cdf = tf.cumsum(weights, axis=1)
+    target = uniform[:, tf.newaxis] * cdf[:, -1:]
+    # The first token whose cumulative weight passes the target (it has a weight above 0).
+    return tf.minimum(tf.reduce_sum(tf.cast(cdf <= target, tf.int32), axis=1), tf.shape(logits)[1] - 1)
 
 
 def truncate_text(gen_text: str, *, prefix: str | None, truncate: str | None, include_prefix: bool) -> str:
@@ -66,10 +133,20 @@ def truncate_text(gen_text: str, *, prefix: str | None, truncate: str | None, in
     return gen_text.lstrip("\n")
 
 
+def end_position(tokens: list[int], end: list[int], end_token: int) -> int | None:
+    """Tokens up to and including the first end marker (as the loop finds it), or None if there is none."""
+    for i, token in enumerate(tokens):
+        if token == end_token or tokens[max(0, i + 1 - len(end)) : i + 1] == end:
+            return i + 1
+    return None
+
+
 @dataclass
 class Chunk:
     texts: list[str]
     steps: int  # tokens generated before every sample had ended (or the length ran out)
+    ends: list[int | None]  # per sample: tokens written up to and including its end marker; None if it never ended
+    row_steps: int  # the work done: one per sample per token it wrote
 
 
 class Sampler:
@@ -81,7 +158,8 @@ class Sampler:
         self.hparams = model.default_hparams()
         self.hparams.override_from_dict(read_hparams(path))
         self.graph = tf.Graph()
-        with self.graph.as_default():
+        # Reference variables: see the module's docstring (the checkpoint and its names are the same).
+        with self.graph.as_default(), tf.compat.v1.variable_scope(tf.compat.v1.get_variable_scope(), use_resource=False):
             self._build()
             saver = tf.compat.v1.train.Saver(var_list=[v for v in tf.compat.v1.global_variables() if v.name.startswith("model/")])
             self.sess = tf.compat.v1.Session(graph=self.graph, config=session_config())
@@ -113,32 +191,47 @@ class Sampler:
         with tf.compat.v1.name_scope("sample_sequence"):
             _, context_past = step(self.context[:, :-1])
 
-            def body(i: Any, past: Any, prev: Any, output: Any, window: Any, done: Any) -> list[Any]:
+            # Loop state: `rows` says which sample of the batch each slot of the running batch holds; a slot
+            # whose sample has ended holds `batch`, a spare row of `out` where its writes go. `out` is the
+            # whole batch's tokens: a sample's row stops at its end marker (zeros after).
+            def body(i: Any, rows: Any, past: Any, prev: Any, window: Any, out: Any) -> list[Any]:
                 logits, presents = step(prev[:, tf.newaxis], past=past)
                 logits = logits[:, -1, :] / self.temperature
-                logits = tf.cond(
-                    self.top_p > 0.0, lambda: sample.top_p_logits(logits, p=self.top_p), lambda: _top_k_logits(logits, self.top_k)
-                )
+                logits = tf.cond(self.top_p > 0.0, lambda: self._top_p(logits), lambda: _top_k_logits(logits, self.top_k))
                 step_seed = self.seed + tf.stack([tf.constant(0, tf.int64), tf.cast(i, tf.int64)])
-                samples = tf.random.stateless_categorical(logits, num_samples=1, seed=step_seed, dtype=tf.int32)
-                window = tf.concat([window[:, 1:], samples], axis=1)
-                ended = tf.logical_or(
-                    tf.reduce_all(tf.equal(window, self.end_tokens[tf.newaxis, :]), axis=1),
-                    tf.equal(window[:, -1], self.end_token),
+                uniform = tf.random.stateless_uniform([batch + 1], seed=step_seed, dtype=tf.float64)
+                samples = draw(logits, tf.gather(uniform, rows))
+                out = tf.tensor_scatter_nd_update(out, tf.stack([rows, tf.fill(tf.shape(rows), i)], axis=1), samples)
+                window = tf.concat([window[:, 1:], samples[:, tf.newaxis]], axis=1)
+                ended = tf.logical_and(
+                    rows < batch,
+                    tf.logical_or(
+                        tf.reduce_all(tf.equal(window, self.end_tokens[tf.newaxis, :]), axis=1),
+                        tf.equal(samples, self.end_token),
+                    ),
                 )
-                return [
-                    i + 1,
-                    tf.concat([past, presents], axis=-2),
-                    tf.squeeze(samples, axis=[1]),
-                    tf.concat([output, samples], axis=1),
-                    window,
-                    tf.logical_or(done, ended),
-                ]
+                rows = tf.where(ended, batch, rows)
+                past = tf.concat([past, presents], axis=-2)
+                running = rows < batch
+                live = tf.reduce_sum(tf.cast(running, tf.int32))
+                sizes = tf.constant(BATCH_SIZES)
+                size = tf.reduce_min(tf.where(sizes >= live, sizes, sizes[-1]))
 
-            def cond(i: Any, past: Any, prev: Any, output: Any, window: Any, done: Any) -> Any:
-                return tf.logical_not(tf.reduce_all(done))
+                def shrink() -> tuple[Any, Any, Any, Any]:
+                    # The running samples first, then spare slots up to a power of two: the running batch only
+                    # ever takes a few sizes, so oneDNN compiles a few kernels instead of one per size and length.
+                    keep = tf.argsort(tf.cast(running, tf.int32), direction="DESCENDING", stable=True)[:size]
+                    return tf.gather(rows, keep), tf.gather(past, keep), tf.gather(samples, keep), tf.gather(window, keep)
 
-            steps, _, _, tokens, _, _ = tf.nest.map_structure(
+                rows, past, prev, window = tf.cond(
+                    tf.logical_and(live > 0, size < tf.size(rows)), shrink, lambda: (rows, past, samples, window)
+                )
+                return [i + 1, rows, past, prev, window, out]
+
+            def cond(i: Any, rows: Any, *_: Any) -> Any:
+                return tf.reduce_any(rows < batch)
+
+            steps, _, _, _, _, out = tf.nest.map_structure(
                 tf.stop_gradient,
                 tf.while_loop(
                     cond=cond,
@@ -146,24 +239,30 @@ class Sampler:
                     maximum_iterations=self.length,
                     loop_vars=[
                         tf.constant(0),
+                        tf.range(batch),
                         context_past,
                         self.context[:, -1],
-                        self.context,
                         tf.fill([batch, tf.shape(self.end_tokens)[0]], -1),
-                        tf.zeros([batch], dtype=tf.bool),
+                        tf.zeros([batch + 1, self.length], dtype=tf.int32),
                     ],
                     shape_invariants=[
                         tf.TensorShape([]),
+                        tf.TensorShape([None]),
                         tf.TensorShape(past_shape),
                         tf.TensorShape([None]),
                         tf.TensorShape([None, None]),
                         tf.TensorShape([None, None]),
-                        tf.TensorShape([None]),
                     ],
                 ),
             )
-        self.tokens = tokens
+        self.tokens = out[:batch]
         self.steps = steps
+
+    def _top_p(self, logits: Any) -> Any:
+        # A small vocabulary (the tiny byte-level model) sorts in no time: gpt-2-simple's own top_p_logits.
+        if self.hparams.n_vocab <= SORT_VOCABULARY:
+            return sample.top_p_logits(logits, p=self.top_p)
+        return top_p_logits(logits, self.top_p)
 
     def encode(self, text: str) -> list[int]:
         return list(self.enc.encode(text))
@@ -202,12 +301,16 @@ class Sampler:
                 self.seed: np.array(seed, dtype=np.int64),
             },
         )
-        texts = []
-        for row in out:
+        steps = int(steps)
+        texts, ends = [], []
+        for row in out[:, :steps].tolist():
+            ended = end_position(row, end, end_token)
+            ends.append(ended)
+            full = context_tokens + row[: ended or steps]
             # generate() decodes output[:, 1:] and puts back the first context token when there is a prefix.
-            gen_text = self.enc.decode(row.tolist() if prefix else row[1:].tolist())
+            gen_text = self.enc.decode(full if prefix else full[1:])
             texts.append(truncate_text(gen_text, prefix=prefix, truncate=truncate, include_prefix=include_prefix))
-        return Chunk(texts=texts, steps=int(steps))
+        return Chunk(texts=texts, steps=steps, ends=ends, row_steps=sum(e or steps for e in ends))
 
     def close(self) -> None:
         self.sess.close()
@@ -251,7 +354,7 @@ def generate(
         raise ValueError("nsamples must be a multiple of batch_size.")
     base_seed = seed if seed is not None else int(np.random.SeedSequence().entropy % (2**31))  # type: ignore[operator]
     texts: list[str] = []
-    steps = 0
+    steps = row_steps = 0
     with _lock:  # one TensorFlow run at a time in this process, and the sampler cannot be swapped mid-batch
         started = time.monotonic()
         sampler = sampler_for(path)
@@ -270,7 +373,8 @@ def generate(
             )
             texts.extend(chunk.texts)
             steps += chunk.steps
+            row_steps += chunk.row_steps
             if on_chunk is not None:
                 on_chunk(len(texts), chunk.steps)
     done = time.monotonic()
-    return texts, {"load_s": round(loaded - started, 3), "sample_s": round(done - loaded, 3), "token_steps": steps}
+    return texts, {"load_s": round(loaded - started, 3), "sample_s": round(done - loaded, 3), "token_steps": steps, "row_steps": row_steps}
