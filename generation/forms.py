@@ -59,9 +59,28 @@ class FinetuneForm(forms.Form):
         return name
 
 
+class CheckpointSelect(forms.Select):
+    """Each option says its kind (data-kind), so the page can switch off what a Markov chain does not use."""
+
+    def create_option(self, name: str, value: Any, *args: Any, **kwargs: Any) -> dict[str, Any]:
+        option = super().create_option(name, value, *args, **kwargs)
+        instance = getattr(value, "instance", None)
+        if instance is not None:
+            option["attrs"]["data-kind"] = instance.kind
+        return option
+
+
+# Sampling settings of GPT-2 only: a Markov chain has no temperature, tokens or prefix. The page switches them
+# off (they are then not sent) when a Markov chain is picked, and for a Markov chain they are ignored here too.
+GPT2_ONLY = {"temperature": 0.7, "top_k": 0, "top_p": 0.9, "length": 100, "prefix": ""}
+_GPT2_ONLY_ATTRS = {"data-gpt2-only": ""}
+
+
 class BatchForm(forms.Form):
     checkpoint = forms.ModelChoiceField(
-        queryset=Checkpoint.objects.all(), help_text="The model that writes: a finetuned run, a base model, or a Markov chain."
+        queryset=Checkpoint.objects.all(),
+        widget=CheckpointSelect,
+        help_text="The model that writes: a finetuned run, a base model, or a Markov chain (which uses none of the GPT-2 settings below).",
     )
     n_candidates = forms.IntegerField(
         min_value=1, max_value=10_000, initial=100, help_text="How many texts to generate; duplicates and over-long ones are dropped."
@@ -69,38 +88,69 @@ class BatchForm(forms.Form):
     batch_size = forms.IntegerField(
         min_value=1, max_value=512, initial=20, help_text="Texts generated together; must divide the number of candidates."
     )
-    temperature = forms.FloatField(initial=0.7, max_value=5.0, help_text="Randomness: above 0; 0.7 is safe, 1.0 and up is wilder.")
+    temperature = forms.FloatField(
+        initial=GPT2_ONLY["temperature"],
+        max_value=5.0,
+        required=False,
+        widget=forms.NumberInput(attrs=_GPT2_ONLY_ATTRS),
+        help_text="Randomness: above 0; 0.7 is safe, 1.0 and up is wilder.",
+    )
     top_k = forms.IntegerField(
         min_value=0,
         max_value=50_000,
-        initial=0,
+        initial=GPT2_ONLY["top_k"],
+        required=False,
+        widget=forms.NumberInput(attrs=_GPT2_ONLY_ATTRS),
         help_text="Pick only from the k likeliest next tokens (0: no limit; ignored when top_p is set).",
     )
     top_p = forms.FloatField(
-        min_value=0.0, max_value=1.0, initial=0.9, help_text="Pick from the likeliest tokens that make up this much probability (0: off)."
+        min_value=0.0,
+        max_value=1.0,
+        initial=GPT2_ONLY["top_p"],
+        required=False,
+        widget=forms.NumberInput(attrs=_GPT2_ONLY_ATTRS),
+        help_text="Pick from the likeliest tokens that make up this much probability (0: off).",
     )
     length = forms.IntegerField(
-        min_value=1, initial=100, help_text="Most tokens per text; generation stops early once every text has ended."
+        min_value=1,
+        initial=GPT2_ONLY["length"],
+        required=False,
+        widget=forms.NumberInput(attrs=_GPT2_ONLY_ATTRS),
+        help_text="Most tokens per text; generation stops early once every text has ended.",
     )
     prefix = forms.CharField(  # type: ignore[assignment]  # BaseForm.prefix is the HTML name prefix
-        max_length=500, required=False, strip=False, help_text="Optional words every text starts with (GPT-2 only)."
+        max_length=500,
+        required=False,
+        strip=False,
+        widget=forms.TextInput(attrs=_GPT2_ONLY_ATTRS),
+        help_text="Optional words every text starts with.",
     )
     seed = forms.IntegerField(
         required=False, min_value=0, max_value=2**31 - 1, help_text="Optional: the same seed and settings give the same texts."
     )
 
-    def clean_temperature(self) -> float:
-        value = float(self.cleaned_data["temperature"])
-        if value <= 0:
+    def clean_temperature(self) -> float | None:
+        value = self.cleaned_data["temperature"]
+        if value is not None and value <= 0:
             raise forms.ValidationError("Temperature must be above 0: the model divides its scores by it (try 0.7).")
         return value
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}
+        checkpoint = data.get("checkpoint")
+        if checkpoint is not None and checkpoint.kind == Checkpoint.Kind.MARKOV:
+            # Not used by a Markov chain: whatever came (or did not) is neither refused nor stored.
+            for name, default in GPT2_ONLY.items():
+                self.errors.pop(name, None)
+                data[name] = default
+        else:
+            for name in ("temperature", "top_k", "top_p", "length"):
+                if data.get(name) is None and name not in self.errors:
+                    self.add_error(name, "This field is required for a GPT-2 model.")
         n, size = data.get("n_candidates"), data.get("batch_size")
         if n and size and n % size:
             self.add_error("batch_size", f"The batch size must divide the number of candidates ({n} is not a multiple of {size}).")
-        checkpoint, length = data.get("checkpoint"), data.get("length")
+        length = data.get("length")
         if checkpoint is not None and length and checkpoint.kind != Checkpoint.Kind.MARKOV:
             n_ctx = int((checkpoint.hparams or {}).get("n_ctx", 1024))
             # A token is at least one byte, so the prefix's bytes bound its tokens from above.

@@ -1,5 +1,7 @@
 """The Generation page: owners only, forms that refuse bad parameters with the reason, live progress partial."""
 
+import re
+
 import pytest
 from django.test import Client
 
@@ -82,6 +84,35 @@ def test_it_queues_a_batch_with_its_parameters(owner_client: Client, owner) -> N
         owner,
     )
     assert batch.status == Status.QUEUED
+
+
+def test_a_markov_batch_needs_none_of_the_gpt_2_settings_and_ignores_them(owner_client: Client) -> None:
+    checkpoint = _markov()
+    # What the page sends once it has switched the GPT-2 settings off: none of them.
+    data = {k: v for k, v in _batch_post(checkpoint).items() if k not in ("temperature", "top_k", "top_p", "length", "prefix")}
+    assert owner_client.post("/generation/batch/", data).status_code == 302
+    # Without the page's script, whatever was typed there is neither refused nor stored.
+    assert owner_client.post("/generation/batch/", _batch_post(checkpoint, temperature=0, length=5000, prefix="Crooked")).status_code == 302
+    stored = list(GenerationBatch.objects.values_list("backend", "temperature", "top_k", "top_p", "length", "prefix"))
+    assert stored == [("markov", 0.7, 0, 0.9, 100, "")] * 2
+
+
+def test_a_gpt_2_batch_needs_its_sampling_settings(owner_client: Client) -> None:
+    checkpoint = tiny_checkpoint()
+    data = {k: v for k, v in _batch_post(checkpoint).items() if k != "temperature"}
+    response = owner_client.post("/generation/batch/", data)
+    assert response.status_code == 400
+    assert "This field is required for a GPT-2 model." in response.content.decode()
+    assert not GenerationBatch.objects.exists()
+
+
+def test_the_checkpoint_choices_say_their_kind_for_the_page_script(owner_client: Client) -> None:
+    markov, tiny = _markov(), tiny_checkpoint()
+    page = owner_client.get(URL).content.decode()
+    assert re.search(rf'<option value="{markov.pk}"[^>]* data-kind="markov">', page)
+    assert re.search(rf'<option value="{tiny.pk}"[^>]* data-kind="base">', page)
+    assert page.count("data-gpt2-only") == 5
+    assert "js/generation.js" in page
 
 
 @pytest.mark.parametrize(

@@ -1,0 +1,31 @@
+// Generation page: a Markov chain uses none of GPT-2's sampling settings, so picking one switches them off
+// (greyed, not sent); picking a GPT-2 model switches them back on.
+(function () {
+  "use strict";
+
+  function sync(form) {
+    var select = form.querySelector("select[name=checkpoint]");
+    if (!select) return;
+    var option = select.options[select.selectedIndex];
+    var markov = !!option && option.getAttribute("data-kind") === "markov";
+    form.querySelectorAll("[data-gpt2-only]").forEach(function (input) {
+      input.disabled = markov;
+      var label = input.closest("label");
+      if (label) label.classList.toggle("is-off", markov);
+    });
+    var note = form.querySelector("[data-markov-note]");
+    if (note) note.hidden = !markov;
+  }
+
+  function init() {
+    var form = document.getElementById("batch-form");
+    if (!form) return;
+    sync(form);
+    form.addEventListener("change", function (event) {
+      if (event.target.name === "checkpoint") sync(form);
+    });
+  }
+
+  if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", init);
+  else init();
+})();
