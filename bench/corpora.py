@@ -75,7 +75,7 @@ def child(kind: str, path: str, name: str) -> None:
     corpus = Corpus.objects.get(name=name)
     assert corpus.texts.count() == kept
     if os.environ.get("DATABASE_URL"):
-        corpus.texts.all()._raw_delete(corpus.texts.db)  # type: ignore[attr-defined]
+        corpus.texts.all()._raw_delete(corpus.texts.db)
         corpus.delete()
     print(json.dumps({"seconds": seconds, "peak_rss": peak, "rss_before": rss_before, "kept": kept}))
 

@@ -73,7 +73,7 @@ def child(side: str, name: str, calls: int) -> dict[str, object]:
             texts = gpt2.generate(sess, model_name=name, model_dir=str(model_dir), return_as_list=True, **PARAMS, **TWEET)
             # An untruncated text still starts with the prefix: that sample never wrote the end marker.
             ended.append(sum(not t.startswith(TWEET["prefix"]) for t in texts))
-            return len(texts), PARAMS["length"]
+            return len(texts), int(PARAMS["length"])
     else:
         from curator.tweets import text_hash, weighted_length
         from generation.gpt2 import sampler
@@ -352,9 +352,9 @@ def main() -> None:
     base: dict[str, dict[str, float]] = {}
     for r in rows:
         if r["side"] == "gpt-2-simple":
-            base[str(r["model"])] = r  # type: ignore[assignment]
-        ends = ", ".join(f"{m:.1f} / {x}" for m, x in zip(r["end_mean"], r["end_max"], strict=True)) or "(not measured)"  # type: ignore[call-overload]
-        ratio = float(r["steady_per_s"]) / float(base[str(r["model"])]["steady_per_s"])  # type: ignore[arg-type]
+            base[str(r["model"])] = r
+        ends = ", ".join(f"{m:.1f} / {x}" for m, x in zip(r["end_mean"], r["end_max"], strict=True)) or "(not measured)"
+        ratio = float(r["steady_per_s"]) / float(base[str(r["model"])]["steady_per_s"])
         print(
             f"| {r['model']} | {r['side']} | {r['load_s']:.1f} | {r['first_s']:.2f} | {r['per_s']:.2f} | {r['steady_per_s']:.2f} | "
             f"{ratio:.2f}x | {r['peak_rss_mib']:.0f} | {r['rss_growth_mib']:+.0f} | {r['token_steps']} | {r['row_steps'] or '(all)'} | {r['ended']} | {ends} |"

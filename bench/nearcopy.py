@@ -371,8 +371,8 @@ def main() -> None:
             print(f"| {kind} | {a} | {b} | {c} | {a / c:.3f} |")
         print(f"\nFalse positives: {n_fp} of {len(novel)} held-out real tweets flagged ({100 * n_fp / len(novel):.1f}%)")
         print("by reason:", dict(Counter(r for _, r, _ in fps)))
-        for t, r, c in fps[:8]:
-            print(f"- {r}: {t[:90]!r}\n    closest: {c[:90]!r}")
+        for text, reason, closest in fps[:8]:
+            print(f"- {reason}: {text[:90]!r}\n    closest: {closest[:90]!r}")
 
         print("\n## Speed\n")
         # A realistic batch (10% near copies, as a model finetuned on a small corpus may write) and

@@ -126,7 +126,7 @@ def _card(html: str) -> tuple[int, int] | None:
     return (int(match.group(1)), int(match.group(2))) if match else None
 
 
-def _client(user_id: int):  # type: ignore[no-untyped-def]
+def _client(user_id: int):
     from django.contrib.auth.models import User
     from django.test import Client
 
@@ -279,7 +279,7 @@ def claim_race(user_ids: list[int], seconds: float, claim: Callable[..., list[in
     return {"doubles": doubles[0], "claims_per_second": rounds[0] / elapsed, "failures": failures[0]}
 
 
-def naive_claim(*, user) -> list[int]:  # type: ignore[no-untyped-def]
+def naive_claim(*, user) -> list[int]:
     """The baseline: read the next free rows, then write them (no row lock, no condition on the write)."""
     from datetime import timedelta
 
