@@ -8,6 +8,7 @@ from curator.access import is_curator, is_owner
 # (label, url name, who sees it). Entries whose view does not exist yet are left out.
 NAVIGATION = [
     ("Queue", "queue", "curator"),
+    ("Candidates", "candidates", "curator"),
     ("Schedule", "schedule", "curator"),
     ("History", "history", "curator"),
     ("Generation", "generation", "owner"),

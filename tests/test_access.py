@@ -57,6 +57,13 @@ def test_navigation_hides_owner_pages_from_curators(curator_client: Client, owne
         assert f">{label}</a>" not in html
 
 
+def test_a_curator_reaches_every_curator_page_from_the_navigation(curator_client: Client) -> None:
+    html = curator_client.get(reverse("queue")).content.decode()
+    nav = html.split("<nav>", 1)[1].split("</nav>", 1)[0]
+    for label, name in [("Queue", "queue"), ("Candidates", "candidates"), ("Schedule", "schedule"), ("History", "history")]:
+        assert f'<a href="{reverse(name)}"' in nav and f">{label}</a>" in nav
+
+
 def test_no_two_views_share_a_url_name_or_path() -> None:
     """Apps add routes independently; a clash would silently hide one of the pages."""
     from django.urls import URLPattern, URLResolver, get_resolver
