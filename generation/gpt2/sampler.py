@@ -215,7 +215,7 @@ class Sampler:
                 running = rows < batch
                 live = tf.reduce_sum(tf.cast(running, tf.int32))
                 sizes = tf.constant(BATCH_SIZES)
-                size = tf.reduce_min(tf.where(sizes >= live, sizes, sizes[-1]))
+                size = tf.reduce_min(tf.where(sizes >= live, sizes, tf.int32.max))  # past the ladder: no shrink
 
                 def shrink() -> tuple[Any, Any, Any, Any]:
                     # The running samples first, then spare slots up to a power of two: the running batch only
