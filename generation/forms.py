@@ -144,7 +144,7 @@ class BatchForm(forms.Form):
                 self.errors.pop(name, None)
                 data[name] = default
         else:
-            for name in ("temperature", "top_k", "top_p", "length"):
+            for name in GPT2_ONLY.keys() - {"prefix"}:  # the prefix is optional for GPT-2 too
                 if data.get(name) is None and name not in self.errors:
                     self.add_error(name, "This field is required for a GPT-2 model.")
         n, size = data.get("n_candidates"), data.get("batch_size")

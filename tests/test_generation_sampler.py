@@ -123,13 +123,18 @@ def test_an_out_of_memory_error_is_reported_in_plain_words() -> None:
     assert "Lower the batch size (it was 512)" in message
 
 
+def _softmax64(logits: "np.ndarray") -> "np.ndarray":
+    """Row-wise softmax in float64: the reference the top_p tests measure both filters against."""
+    probs = np.exp(logits.astype(np.float64) - logits.max(axis=1, keepdims=True))
+    return probs / probs.sum(axis=1, keepdims=True)
+
+
 def _edges_only(ours: "np.ndarray", theirs: "np.ndarray", logits: "np.ndarray", top_p: float) -> float:
     """The largest |mass above - p| over the tokens one filter keeps and the other drops (0.0 if none).
 
     A token is in the nucleus when the probability of the tokens strictly more likely than it is below p;
     float rounding can only flip a token whose mass above is within rounding of p."""
-    probs = np.exp(logits.astype(np.float64) - logits.max(axis=1, keepdims=True))
-    probs /= probs.sum(axis=1, keepdims=True)
+    probs = _softmax64(logits)
     worst = 0.0
     for row, token in zip(*np.nonzero((ours > -1e9) != (theirs > -1e9)), strict=True):
         above = probs[row][logits[row] > logits[row, token]].sum()
@@ -140,8 +145,7 @@ def _edges_only(ours: "np.ndarray", theirs: "np.ndarray", logits: "np.ndarray", 
 def _exact_nucleus(logits: "np.ndarray", top_p: float) -> "np.ndarray":
     """gpt-2-simple's rule (keep the logits >= the smallest sorted logit whose exclusive cumsum < p) in float64."""
     wide = logits.astype(np.float64)
-    probs = np.exp(wide - wide.max(axis=1, keepdims=True))
-    probs /= probs.sum(axis=1, keepdims=True)
+    probs = _softmax64(logits)
     keep = np.zeros(logits.shape, dtype=bool)
     for row in range(len(logits)):
         order = np.argsort(-wide[row], kind="stable")
