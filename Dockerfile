@@ -5,10 +5,10 @@ FROM ${BASE}
 ENV PYTHONUNBUFFERED=1 PIP_NO_CACHE_DIR=1 MODELS_DIR=/models VAR_DIR=/var/lib/curator
 WORKDIR /app
 COPY pyproject.toml requirements.lock ./
-COPY curator/__init__.py curator/
-RUN mkdir -p generation posting && touch generation/__init__.py posting/__init__.py \
+# Empty packages first, so the dependency layer is cached until pyproject or the lock changes.
+RUN for p in config core corpora curator generation posting; do mkdir -p $p && touch $p/__init__.py; done \
     && pip install -c requirements.lock -e . && mkdir -p /models /var/lib/curator
 COPY . .
 RUN DEBUG=1 python manage.py collectstatic --noinput
 EXPOSE 8000
-CMD ["gunicorn", "curator.wsgi", "--bind", "0.0.0.0:8000", "--workers", "3"]
+CMD ["gunicorn", "config.wsgi", "--bind", "0.0.0.0:8000", "--workers", "3"]

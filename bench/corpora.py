@@ -56,7 +56,7 @@ def child(kind: str, path: str, name: str) -> None:
     os.environ.setdefault("DEBUG", "0")
     os.environ.setdefault("TESTING", "1")
     os.environ.setdefault("SECRET_KEY", "bench-only-secret-key-0123456789abcdefghijklmnopqrstuvwxyz")
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "curator.settings")
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
     import django
 
     django.setup()
@@ -70,7 +70,7 @@ def child(kind: str, path: str, name: str) -> None:
     kept = _ours(path, name) if kind == "ours" else _naive(path, name)
     seconds = time.perf_counter() - started
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024
-    from generation.models import Corpus
+    from corpora.models import Corpus
 
     corpus = Corpus.objects.get(name=name)
     assert corpus.texts.count() == kept
@@ -81,7 +81,7 @@ def child(kind: str, path: str, name: str) -> None:
 
 
 def _ours(path: str, name: str) -> int:
-    from generation.corpora.services import corpus_import
+    from corpora.services import corpus_import
 
     return corpus_import(name=name, path_or_file=path, options={}, by=None, max_bytes=1 << 40).kept
 
@@ -89,9 +89,9 @@ def _ours(path: str, name: str) -> int:
 def _naive(path: str, name: str) -> int:
     from django.db import transaction
 
-    from generation.corpora.cleaning import Cleaner, options_normalise
-    from generation.corpora.formats import Record, _date
-    from generation.models import Corpus, TrainingText
+    from corpora.cleaning import Cleaner, options_normalise
+    from corpora.formats import Record, _date
+    from corpora.models import Corpus, TrainingText
 
     with open(path, encoding="utf-8-sig") as fh:
         items = json.load(fh)

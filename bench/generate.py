@@ -41,7 +41,7 @@ TWEET = {"prefix": "<|startoftext|>", "truncate": "<|endoftext|>", "include_pref
 
 
 def _setup_django() -> None:
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "curator.settings")
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
     os.environ.setdefault("DEBUG", "1")
     os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
     import django
@@ -75,7 +75,7 @@ def child(side: str, name: str, calls: int) -> dict[str, object]:
             ended.append(sum(not t.startswith(TWEET["prefix"]) for t in texts))
             return len(texts), int(PARAMS["length"])
     else:
-        from curator.tweets import text_hash, weighted_length
+        from core.tweets import text_hash, weighted_length
         from generation.gpt2 import sampler
         from generation.services import text_clean
 

@@ -3,7 +3,7 @@
     SHARED_DATA_DIR=/work/shared/data .venv/bin/python -m bench.nearcopy [--big 1000000] [--seed 7]
 
 Training texts come straight from the Trump archive JSON (no database); the index and the checks
-are the product's own code (generation.nearcopy.index / matching). Baseline, side by side in the
+are the product's own code (corpora.nearcopy.index / matching). Baseline, side by side in the
 same run: brute-force rapidfuzz `process.cdist` with `fuzz.ratio` (run on a sample at 1M and
 extrapolated, labelled so).
 """
@@ -30,9 +30,9 @@ import numpy as np  # noqa: E402
 import psutil  # noqa: E402
 from rapidfuzz import fuzz, process  # noqa: E402
 
-from curator.tweets import normalise  # noqa: E402
-from generation.nearcopy.index import Index, index_load, index_write  # noqa: E402
-from generation.nearcopy.matching import (  # noqa: E402
+from core.tweets import normalise  # noqa: E402
+from corpora.nearcopy.index import Index, index_load, index_write  # noqa: E402
+from corpora.nearcopy.matching import (  # noqa: E402
     COPY,
     EDITED,
     REASONS,

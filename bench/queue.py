@@ -60,9 +60,10 @@ def _drop(base_url: str) -> None:
 def _fill(n: int, curators: int) -> list[int]:
     from django.contrib.auth.models import Group, User
 
-    from curator import tweets
+    from core import tweets
+    from corpora.models import Corpus
     from curator.models import Candidate
-    from generation.models import Checkpoint, Corpus, GenerationBatch
+    from generation.models import Checkpoint, GenerationBatch
 
     corpus = Corpus.objects.create(name="bench", format=Corpus.Format.LINES)
     checkpoint = Checkpoint.objects.create(name="bench-markov", kind=Checkpoint.Kind.MARKOV, corpus=corpus)
@@ -146,7 +147,7 @@ def measure_latency(user_id: int, iterations: int) -> dict[str, list[float]]:
 
     client = _client(user_id)
     hx = {"HTTP_HX_REQUEST": "true"}
-    queue_url = reverse("queue")
+    queue_url = reverse("curator:queue")
     for _ in range(10):  # warm up: templates, connections
         client.get(queue_url, **hx)
     page: list[float] = []
@@ -181,7 +182,7 @@ def run_curators(user_ids: list[int], seconds: float) -> dict[str, float]:
         rng = random.Random(index)
         try:
             client = _client(user_id)
-            html = client.get(reverse("queue"), **hx).content.decode()
+            html = client.get(reverse("curator:queue"), **hx).content.decode()
             card = _card(html)
             barrier.wait()
             while not stop.is_set() and card is not None:

@@ -1,6 +1,6 @@
 from django.contrib import admin
 
-from curator.models import Candidate, Decision, Heartbeat
+from curator.models import Candidate, Decision
 
 
 @admin.register(Candidate)
@@ -16,8 +16,3 @@ class DecisionAdmin(admin.ModelAdmin):
     list_display = ["created_at", "user", "action", "candidate", "before_status", "after_status", "undone"]
     list_filter = ["action", "user"]
     raw_id_fields = ["candidate"]
-
-
-@admin.register(Heartbeat)
-class HeartbeatAdmin(admin.ModelAdmin):
-    list_display = ["name", "queues", "seen_at"]

@@ -1,4 +1,4 @@
-"""Candidates, the curators' decisions on them, and worker heartbeats."""
+"""Candidates and the curators' decisions on them."""
 
 from django.conf import settings
 from django.db import models
@@ -18,7 +18,7 @@ class Candidate(models.Model):
         COPY = "copy", "Copy"
 
     batch = models.ForeignKey("generation.GenerationBatch", null=True, blank=True, on_delete=models.SET_NULL, related_name="candidates")
-    corpus = models.ForeignKey("generation.Corpus", null=True, blank=True, on_delete=models.SET_NULL, related_name="candidates")
+    corpus = models.ForeignKey("corpora.Corpus", null=True, blank=True, on_delete=models.SET_NULL, related_name="candidates")
     # Set on reply candidates: the mention they answer (approving one schedules it as a reply).
     mention = models.ForeignKey("posting.Mention", null=True, blank=True, on_delete=models.CASCADE, related_name="candidates")
     text = models.TextField()
@@ -36,7 +36,7 @@ class Candidate(models.Model):
     nearcopy_verdict = models.CharField(max_length=20, choices=Verdict.choices, default=Verdict.UNCHECKED)
     nearcopy_reason = models.CharField(max_length=40, blank=True)
     nearcopy_score = models.FloatField(null=True, blank=True)
-    nearcopy_closest = models.ForeignKey("generation.TrainingText", null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    nearcopy_closest = models.ForeignKey("corpora.TrainingText", null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
     nearcopy_spans = models.JSONField(default=list, blank=True)
     nearcopy_override = models.BooleanField(default=False)
     created_at = models.DateTimeField(auto_now_add=True)
@@ -88,14 +88,3 @@ class Decision(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user} {self.action} #{self.candidate_id}"
-
-
-class Heartbeat(models.Model):
-    """Last sign of life of each worker and of beat, shown on the status page."""
-
-    name = models.CharField(max_length=200, unique=True, help_text="'beat' or the worker's hostname.")
-    queues = models.CharField(max_length=200, blank=True)
-    seen_at = models.DateTimeField()
-
-    def __str__(self) -> str:
-        return self.name

@@ -5,49 +5,10 @@ from datetime import datetime, timedelta
 
 from django.contrib.auth.models import User
 from django.core.cache import cache
-from django.db import connection
 from django.db.models import Count, Q, QuerySet
 from django.utils import timezone
 
-from curator.models import Candidate, Decision, Heartbeat
-
-ALIVE_WITHIN = timedelta(seconds=45)
-
-
-@dataclass(frozen=True)
-class ProcessStatus:
-    name: str
-    queues: str
-    seen_at: datetime | None
-    alive: bool
-
-
-@dataclass(frozen=True)
-class SystemStatus:
-    database: str
-    beat: ProcessStatus | None
-    workers: list[ProcessStatus]
-    queues: dict[str, bool]
-    healthy: bool
-
-
-def system_status() -> SystemStatus:
-    now = timezone.now()
-    processes = [
-        ProcessStatus(name=h.name, queues=h.queues, seen_at=h.seen_at, alive=now - h.seen_at <= ALIVE_WITHIN)
-        for h in Heartbeat.objects.order_by("name")
-    ]
-    workers = [p for p in processes if p.name != "beat"]
-    beat = next((p for p in processes if p.name == "beat"), None)
-    alive_queues = {q for p in workers if p.alive for q in p.queues.split(",") if q}
-    return SystemStatus(
-        database=connection.vendor,
-        beat=beat,
-        workers=workers,
-        queues={q: q in alive_queues for q in ("default", "gpu")},
-        healthy=bool(beat and beat.alive) and all(q in alive_queues for q in ("default", "gpu")),
-    )
-
+from curator.models import Candidate, Decision
 
 # --- The queue ---------------------------------------------------------------------------------
 

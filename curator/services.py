@@ -16,8 +16,8 @@ from django.db.models import F, Q, QuerySet
 from django.utils import timezone
 from django.utils.timesince import timesince
 
-from curator import tweets
-from curator.models import Candidate, Decision, Heartbeat
+from core import tweets
+from curator.models import Candidate, Decision
 from curator.selectors import UNDOABLE
 
 PENDING = Candidate.Status.PENDING
@@ -34,13 +34,6 @@ class StaleCandidate(DecisionError):
 
 class NearCopyBlocked(DecisionError):
     """A near copy needs an explicit, logged override."""
-
-
-def heartbeat_record(*, worker: str, queue: str) -> None:
-    now = timezone.now()
-    # A heartbeat task only reaches a worker because beat sent it, so it proves both alive.
-    Heartbeat.objects.update_or_create(name="beat", defaults={"seen_at": now, "queues": ""})
-    Heartbeat.objects.update_or_create(name=worker, defaults={"seen_at": now, "queues": queue})
 
 
 # --- Claims -----------------------------------------------------------------------------------
@@ -380,7 +373,7 @@ def candidate_edit(*, candidate_id: int, version: int, by: User, text: str) -> C
     2. Check the new text against the corpus (outside the transaction: it may take a moment).
     3. Conditional update on the version seen, writing the new verdict; record the edit with what it replaced.
     """
-    from generation import nearcopy
+    from corpora import nearcopy
 
     text = text.replace("\r\n", "\n").strip()
     if not text:

@@ -1,12 +1,9 @@
-from django.contrib import admin
-from django.contrib.auth import views as auth_views
-from django.urls import include, path
+from django.urls import URLPattern, path
 
-from curator import views, views_candidates, views_queue
+from curator import views_candidates, views_queue
 
-urlpatterns = [
-    path("", views.home, name="home"),
-    path("status/", views.status, name="status"),
+app_name = "curator"
+urlpatterns: list[URLPattern] = [
     path("queue/", views_queue.queue, name="queue"),
     path("queue/renew/", views_queue.queue_renew, name="queue_renew"),
     path("queue/undo/", views_queue.queue_undo, name="queue_undo"),
@@ -18,11 +15,6 @@ urlpatterns = [
     path("candidates/", views_candidates.candidates, name="candidates"),
     path("candidates/bulk/", views_candidates.candidates_bulk, name="candidates_bulk"),
     path("candidates/<int:pk>/", views_candidates.candidate_detail, name="candidate"),
-    path("decisions/", views_candidates.history, name="decisions"),
+    path("decisions/", views_candidates.decision_history, name="decision_history"),
     path("stats/", views_candidates.stats, name="stats"),
-    path("login/", auth_views.LoginView.as_view(), name="login"),
-    path("logout/", auth_views.LogoutView.as_view(), name="logout"),
-    path("admin/", admin.site.urls),
-    path("", include("generation.urls")),
-    path("", include("posting.urls")),
 ]

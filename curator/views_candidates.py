@@ -10,10 +10,10 @@ from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_POST
 
+from core.access import curator_required
+from core.http import AuthedRequest
 from curator import selectors, services
-from curator.access import curator_required
 from curator.forms import BulkForm, CandidateFilterForm
-from curator.http import AuthedRequest
 from curator.models import Candidate
 
 PAGE_SIZE = 50
@@ -68,7 +68,7 @@ def candidates_bulk(request: AuthedRequest) -> HttpResponse:
         return render(request, "curator/candidates.html#results", context)
     for level, text in feedback:
         messages.add_message(request, messages.ERROR if level == "error" else messages.SUCCESS, text)
-    return HttpResponseRedirect(reverse("candidates") + (f"?{back}" if back else ""), status=303)
+    return HttpResponseRedirect(reverse("curator:candidates") + (f"?{back}" if back else ""), status=303)
 
 
 @require_GET
@@ -80,7 +80,7 @@ def candidate_detail(request: AuthedRequest, pk: int) -> HttpResponse:
 
 @require_GET
 @curator_required
-def history(request: AuthedRequest) -> HttpResponse:
+def decision_history(request: AuthedRequest) -> HttpResponse:
     """A curator's recent decisions (your own by default), with undo for those that can still be taken back."""
     username = request.GET.get("curator", "").strip()
     who = get_object_or_404(User, username=username) if username else request.user

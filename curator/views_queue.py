@@ -13,15 +13,15 @@ from django.shortcuts import render
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_POST
 
+from core.access import curator_required
+from core.http import AuthedRequest
 from curator import selectors, services
-from curator.access import curator_required
 from curator.forms import DecisionForm, EditForm, UndoForm
-from curator.http import AuthedRequest
 from curator.models import Candidate
 
 
 def _queue_url(focus: int | None) -> str:
-    url = reverse("queue")
+    url = reverse("curator:queue")
     return f"{url}?{urlencode({'c': focus})}" if focus else url
 
 

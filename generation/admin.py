@@ -1,19 +1,6 @@
 from django.contrib import admin
 
-from generation.models import Checkpoint, Corpus, FinetuneRun, GenerationBatch, TrainingText
-
-
-@admin.register(Corpus)
-class CorpusAdmin(admin.ModelAdmin):
-    list_display = ["name", "format", "read_count", "kept_count", "created_by", "created_at"]
-    search_fields = ["name"]
-
-
-@admin.register(TrainingText)
-class TrainingTextAdmin(admin.ModelAdmin):
-    list_display = ["corpus", "position", "text", "external_id"]
-    list_filter = ["corpus"]
-    search_fields = ["text"]
+from generation.models import Checkpoint, FinetuneRun, GenerationBatch
 
 
 @admin.register(Checkpoint)

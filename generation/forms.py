@@ -5,8 +5,9 @@ from typing import Any
 
 from django import forms
 
+from corpora.models import Corpus
 from generation.gpt2 import files
-from generation.models import Checkpoint, Corpus, FinetuneRun
+from generation.models import Checkpoint, FinetuneRun
 
 RUN_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,99}$")
 

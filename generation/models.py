@@ -1,59 +1,7 @@
-"""Corpora, model checkpoints, finetune runs and generation batches."""
+"""Model checkpoints, finetune runs and generation batches."""
 
 from django.conf import settings
 from django.db import models
-
-
-class Corpus(models.Model):
-    class Format(models.TextChoices):
-        CSV = "csv", "Single-column CSV"
-        LINES = "lines", "Plain text, one per line"
-        DELIMITED = "delimited", "Plain text with a delimiter line"
-        TRUMP_JSON = "trump_json", "Trump Twitter Archive JSON"
-        X_ARCHIVE = "x_archive", "X account archive (tweets.js)"
-        JSONL = "jsonl", "JSON Lines with a text field"
-
-    name = models.CharField(max_length=100, unique=True)
-    source_name = models.CharField(max_length=255, blank=True)
-    format = models.CharField(max_length=20, choices=Format.choices)
-    options = models.JSONField(default=dict, blank=True)
-    # Per cleaning rule: how many texts it removed or changed; see generation.corpora.
-    counts = models.JSONField(default=dict, blank=True)
-    read_count = models.PositiveIntegerField(default=0)
-    kept_count = models.PositiveIntegerField(default=0)
-    # The import report: the first kept texts, and per rule the first texts it removed or changed.
-    preview = models.JSONField(default=dict, blank=True)
-    source_bytes = models.PositiveBigIntegerField(default=0)
-    import_seconds = models.FloatField(default=0)
-    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
-    created_at = models.DateTimeField(auto_now_add=True)
-    # Bumped whenever the training texts change, so a persisted near-copy index can tell it is stale.
-    texts_version = models.PositiveIntegerField(default=1)
-    index_built_version = models.PositiveIntegerField(default=0)
-    index_built_at = models.DateTimeField(null=True, blank=True)
-
-    class Meta:
-        ordering = ["-created_at"]
-        verbose_name_plural = "corpora"
-
-    def __str__(self) -> str:
-        return self.name
-
-
-class TrainingText(models.Model):
-    corpus = models.ForeignKey(Corpus, on_delete=models.CASCADE, related_name="texts")
-    position = models.PositiveIntegerField()
-    text = models.TextField(help_text="As cleaned: what the model is trained on.")
-    original = models.TextField(help_text="As found in the source file.")
-    external_id = models.CharField(max_length=64, blank=True)
-    posted_at = models.DateTimeField(null=True, blank=True)
-
-    class Meta:
-        ordering = ["corpus", "position"]
-        constraints = [models.UniqueConstraint(fields=["corpus", "position"], name="trainingtext_unique_position")]
-
-    def __str__(self) -> str:
-        return self.text[:60]
 
 
 class Checkpoint(models.Model):
@@ -69,7 +17,7 @@ class Checkpoint(models.Model):
     # Relative to settings.MODELS_DIR, e.g. "checkpoint/trump-1" or "models/124M".
     path = models.CharField(max_length=255, blank=True)
     base_model = models.CharField(max_length=100, blank=True)
-    corpus = models.ForeignKey(Corpus, null=True, blank=True, on_delete=models.SET_NULL, related_name="checkpoints")
+    corpus = models.ForeignKey("corpora.Corpus", null=True, blank=True, on_delete=models.SET_NULL, related_name="checkpoints")
     hparams = models.JSONField(default=dict, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
@@ -90,7 +38,7 @@ class Status(models.TextChoices):
 
 
 class FinetuneRun(models.Model):
-    corpus = models.ForeignKey(Corpus, on_delete=models.PROTECT, related_name="finetune_runs")
+    corpus = models.ForeignKey("corpora.Corpus", on_delete=models.PROTECT, related_name="finetune_runs")
     base_model = models.CharField(max_length=100)
     run_name = models.CharField(max_length=100, unique=True)
     steps = models.PositiveIntegerField()
@@ -127,7 +75,7 @@ class GenerationBatch(models.Model):
         MARKOV = "markov", "Markov chain"
 
     checkpoint = models.ForeignKey(Checkpoint, on_delete=models.PROTECT, related_name="batches")
-    corpus = models.ForeignKey(Corpus, null=True, blank=True, on_delete=models.SET_NULL, related_name="batches")
+    corpus = models.ForeignKey("corpora.Corpus", null=True, blank=True, on_delete=models.SET_NULL, related_name="batches")
     backend = models.CharField(max_length=20, choices=Backend.choices, default=Backend.GPT2)
     n_candidates = models.PositiveIntegerField()
     batch_size = models.PositiveIntegerField(default=1)

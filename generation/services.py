@@ -24,11 +24,12 @@ from django.db import connection, transaction
 from django.db.models import Q
 from django.utils import timezone
 
+from core.tweets import MAX_WEIGHTED_LENGTH, normalise, text_hash, weighted_length
+from corpora import nearcopy
+from corpora.models import Corpus, TrainingText
 from curator.models import Candidate
-from curator.tweets import MAX_WEIGHTED_LENGTH, normalise, text_hash, weighted_length
-from generation import nearcopy
 from generation.gpt2 import files
-from generation.models import Checkpoint, Corpus, FinetuneRun, GenerationBatch, Status, TrainingText
+from generation.models import Checkpoint, FinetuneRun, GenerationBatch, Status
 
 log = logging.getLogger(__name__)
 
@@ -149,7 +150,7 @@ def _corpus_csv_write(*, corpus: Corpus, path: Path) -> None:
 def corpus_csv(*, corpus: Corpus, path: Path) -> None:
     """The corpora area's export when it exists, else our own writer of the same file."""
     try:
-        export = importlib.import_module("generation.corpora.services").corpus_export_csv
+        export = importlib.import_module("corpora.services").corpus_export_csv
     except (ImportError, AttributeError):
         export = _corpus_csv_write
     export(corpus=corpus, path=path)

@@ -8,11 +8,12 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.text import slugify
 from django.views.decorators.http import require_GET, require_POST
 
-from curator.access import owner_required
-from curator.http import AuthedRequest
+from core.access import owner_required
+from core.http import AuthedRequest
+from corpora.models import Corpus
 from generation import selectors, services
 from generation.forms import BatchForm, FinetuneForm
-from generation.models import Corpus, FinetuneRun, GenerationBatch
+from generation.models import FinetuneRun, GenerationBatch
 
 TEMPLATE = "generation/generation.html"
 
@@ -49,7 +50,7 @@ def _context(*, finetune_form: FinetuneForm | None = None, batch_form: BatchForm
 def _activity(request: AuthedRequest) -> HttpResponse:
     if request.htmx:
         return render(request, f"{TEMPLATE}#activity", _context())
-    return redirect("generation")
+    return redirect("generation:generation")
 
 
 @require_GET
@@ -67,7 +68,7 @@ def finetune_start(request: AuthedRequest) -> HttpResponse:
         return render(request, TEMPLATE, _context(finetune_form=form), status=400)
     run = services.finetune_start(**form.cleaned_data, by=request.user)
     messages.success(request, f"Finetune {run.run_name} queued on the gpu queue.")
-    return redirect("generation")
+    return redirect("generation:generation")
 
 
 @require_POST
@@ -78,7 +79,7 @@ def batch_start(request: AuthedRequest) -> HttpResponse:
         return render(request, TEMPLATE, _context(batch_form=form), status=400)
     batch = services.batch_start(**form.cleaned_data, by=request.user)
     messages.success(request, f"Batch {batch.pk} of {batch.n_candidates} candidates queued.")
-    return redirect("generation")
+    return redirect("generation:generation")
 
 
 @require_POST

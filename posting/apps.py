@@ -5,7 +5,7 @@ class PostingConfig(AppConfig):
     name = "posting"
 
     def ready(self) -> None:
-        from curator.demo import DEMO_STEPS
+        from core.demo import DEMO_STEPS
         from posting.demo import demo_account_ensure
 
         if demo_account_ensure not in DEMO_STEPS:

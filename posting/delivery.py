@@ -27,7 +27,7 @@ from django.db.models import F, Q, QuerySet
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
-from curator.tweets import MAX_WEIGHTED_LENGTH, text_hash, weighted_length
+from core.tweets import MAX_WEIGHTED_LENGTH, text_hash, weighted_length
 from posting.crypto import CredentialsUnreadable
 from posting.models import Account, Attempt, Post
 from posting.publishers import (

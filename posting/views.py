@@ -12,8 +12,8 @@ from django.http import HttpResponse, HttpResponseBadRequest
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from curator.access import curator_required, owner_required
-from curator.http import AuthedRequest
+from core.access import curator_required, owner_required
+from core.http import AuthedRequest
 from posting import accounts as account_services
 from posting import mentions as mention_services
 from posting import selectors, services
@@ -66,11 +66,11 @@ def schedule_action(request: AuthedRequest, pk: int, action: str) -> HttpRespons
         if request.htmx:
             return _schedule_page(request, error=str(exc))
         messages.error(request, str(exc))
-        return redirect("schedule")
+        return redirect("posting:schedule")
     if request.htmx:
         return _schedule_page(request, notice=notice)
     messages.success(request, notice)
-    return redirect("schedule")
+    return redirect("posting:schedule")
 
 
 # --- History (curators)
@@ -78,7 +78,7 @@ def schedule_action(request: AuthedRequest, pk: int, action: str) -> HttpRespons
 
 @require_GET
 @curator_required
-def history(request: AuthedRequest) -> HttpResponse:
+def post_history(request: AuthedRequest) -> HttpResponse:
     state = request.GET.get("state", "all")
     if state not in selectors.HISTORY_STATES:
         state = "all"
@@ -109,7 +109,7 @@ def history_retry(request: AuthedRequest, pk: int) -> HttpResponse:
         messages.error(request, str(exc))
     if request.htmx:
         return render(request, "posting/history.html#row", {"post": Post.objects.select_related("account").get(pk=pk), "retried": True})
-    return redirect("history")
+    return redirect("posting:post_history")
 
 
 # --- Accounts (owners)
@@ -122,7 +122,7 @@ def accounts(request: AuthedRequest) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         account = form.save()
         messages.success(request, f"Account {account.name} created: add its credentials and posting slots.")
-        return redirect("account", pk=account.pk)
+        return redirect("posting:account", pk=account.pk)
     return render(request, "posting/accounts.html", {"accounts": selectors.accounts_overview(), "form": form})
 
 
@@ -158,7 +158,7 @@ def account(request: AuthedRequest, pk: int) -> HttpResponse:
             form.save()
             if not request.htmx:
                 messages.success(request, "Saved.")
-                return redirect("account", pk=pk)
+                return redirect("posting:account", pk=pk)
             return _account_part(request, acct, "settings", saved=True)
         acct = get_object_or_404(Account, pk=pk)  # the form changed its instance in place
         return render(
@@ -177,7 +177,7 @@ def account_credentials(request: AuthedRequest, pk: int) -> HttpResponse:
     account_services.account_credentials_set(account=acct, values=form.values())
     if not request.htmx:
         messages.success(request, "Credentials saved (encrypted). Use “Check credentials” to try them.")
-        return redirect("account", pk=pk)
+        return redirect("posting:account", pk=pk)
     return _account_part(request, acct, "credentials", credentials_saved=True)
 
 
@@ -192,7 +192,7 @@ def account_check(request: AuthedRequest, pk: int) -> HttpResponse:
         result, ok = f"Check failed: {exc}", False
     if not request.htmx:
         (messages.success if ok else messages.error)(request, result)
-        return redirect("account", pk=pk)
+        return redirect("posting:account", pk=pk)
     return _account_part(request, acct, "state", check_result=result, check_ok=ok)
 
 
@@ -208,7 +208,7 @@ def account_pause(request: AuthedRequest, pk: int, action: str) -> HttpResponse:
         notice = "Resumed." + (f" {moved} overdue post(s) moved to the next free slots." if moved else "")
     if not request.htmx:
         messages.success(request, notice)
-        return redirect("account", pk=pk)
+        return redirect("posting:account", pk=pk)
     return _account_part(request, acct, "state", notice=notice)
 
 
@@ -221,7 +221,7 @@ def slot_add(request: AuthedRequest, pk: int) -> HttpResponse:
         return _account_part(request, acct, "slots", slot_form=form)
     account_services.slot_add(account=acct, time_of_day=form.cleaned_data["time_of_day"], weekdays=form.cleaned_data["weekdays"])
     if not request.htmx:
-        return redirect("account", pk=pk)
+        return redirect("posting:account", pk=pk)
     return _account_part(request, acct, "slots")
 
 
@@ -231,7 +231,7 @@ def slot_delete(request: AuthedRequest, pk: int, slot_pk: int) -> HttpResponse:
     acct = get_object_or_404(Account, pk=pk)
     account_services.slot_remove(slot=get_object_or_404(Slot, pk=slot_pk, account=acct))
     if not request.htmx:
-        return redirect("account", pk=pk)
+        return redirect("posting:account", pk=pk)
     return _account_part(request, acct, "slots")
 
 
@@ -249,7 +249,7 @@ def account_replies(request: AuthedRequest, pk: int) -> HttpResponse:
     form.save()
     if not request.htmx:
         messages.success(request, "Reply settings saved.")
-        return redirect("account", pk=pk)
+        return redirect("posting:account", pk=pk)
     return _account_part(request, acct, "replies", replies_saved=True)
 
 
@@ -270,5 +270,5 @@ def mention_simulate(request: AuthedRequest, pk: int) -> HttpResponse:
         notice = f"Mention from @{mention.author_username} stored, not answered: {mention.reason}"
     if not request.htmx:
         messages.success(request, notice)
-        return redirect("account", pk=pk)
+        return redirect("posting:account", pk=pk)
     return _account_part(request, acct, "replies", notice=notice, simulate_form=SimulateMentionForm(initial=form.cleaned_data))

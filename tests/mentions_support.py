@@ -5,7 +5,7 @@ from datetime import datetime
 
 from django.utils import timezone
 
-from curator import tweets
+from core import tweets
 from curator.models import Candidate
 from generation import services as generation_services
 from generation.models import Checkpoint

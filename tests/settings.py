@@ -14,8 +14,8 @@ os.environ.setdefault("REDIS_URL", "redis://127.0.0.1:6379/0")
 # Parallel test runs (and other projects) share the local Redis: keep our keys apart.
 os.environ.setdefault("CELERY_KEY_PREFIX", f"curator-test-{os.getpid()}-")
 
-from curator.settings import *  # noqa: F403
-from curator.settings import STORAGES
+from config.settings import *  # noqa: F403
+from config.settings import STORAGES
 
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 STORAGES = {**STORAGES, "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"}}

@@ -6,7 +6,7 @@ pytestmark = pytest.mark.django_db
 
 
 def test_it_requires_login_for_every_page(client: Client) -> None:
-    for name in ["home", "status"]:
+    for name in ["core:home", "core:status"]:
         response = client.get(reverse(name))
         assert response.status_code == 302
         assert response["Location"].startswith(reverse("login"))
@@ -21,9 +21,9 @@ def test_it_shows_the_login_page_without_login(client: Client) -> None:
 def test_it_logs_in_and_out(client: Client, curator) -> None:  # type: ignore[no-untyped-def]
     response = client.post(reverse("login"), {"username": "carl", "password": "curator-pass-123"})
     assert response.status_code == 302
-    assert client.get(reverse("home")).status_code == 200
+    assert client.get(reverse("core:home")).status_code == 200
     client.post(reverse("logout"))
-    assert client.get(reverse("home")).status_code == 302
+    assert client.get(reverse("core:home")).status_code == 302
 
 
 def test_it_rejects_a_wrong_password(client: Client, curator) -> None:  # type: ignore[no-untyped-def]
@@ -33,7 +33,7 @@ def test_it_rejects_a_wrong_password(client: Client, curator) -> None:  # type: 
 
 
 def test_the_base_page_carries_htmx_and_the_csrf_header(curator_client: Client) -> None:
-    html = curator_client.get(reverse("home")).content.decode()
+    html = curator_client.get(reverse("core:home")).content.decode()
     assert "htmx" in html and "/static/" in html
     assert 'hx-headers=\'{"X-CSRFToken": "' in html
 
@@ -49,18 +49,18 @@ def test_it_creates_the_owner_and_curator_groups() -> None:
 
 
 def test_navigation_hides_owner_pages_from_curators(curator_client: Client, owner_client: Client) -> None:
-    from curator.context_processors import NAVIGATION
+    from core.context_processors import NAVIGATION
 
     owner_only = [label for label, _name, role in NAVIGATION if role == "owner"]
-    html = curator_client.get(reverse("home")).content.decode()
+    html = curator_client.get(reverse("core:home")).content.decode()
     for label in owner_only:
         assert f">{label}</a>" not in html
 
 
 def test_a_curator_reaches_every_curator_page_from_the_navigation(curator_client: Client) -> None:
-    html = curator_client.get(reverse("queue")).content.decode()
+    html = curator_client.get(reverse("curator:queue")).content.decode()
     nav = html.split("<nav>", 1)[1].split("</nav>", 1)[0]
-    for label, name in [("Queue", "queue"), ("Candidates", "candidates"), ("Schedule", "schedule"), ("History", "history")]:
+    for label, name in [("Queue", "curator:queue"), ("Candidates", "curator:candidates"), ("Schedule", "posting:schedule"), ("History", "posting:post_history")]:
         assert f'<a href="{reverse(name)}"' in nav and f">{label}</a>" in nav
 
 

@@ -6,8 +6,8 @@ import time
 
 import pytest
 
-from curator.models import Heartbeat
-from curator.tasks import heartbeat
+from core.models import Heartbeat
+from core.tasks import heartbeat
 from tests.workers import BASE_DIR, celery_worker, process_env, wait_for
 
 
@@ -34,7 +34,7 @@ def test_a_worker_on_the_embedded_filesystem_broker_runs_a_task(tmp_path) -> Non
     for sub in ("queue", "control", "processed"):
         (tmp_path / "broker" / sub).mkdir(parents=True)
     with celery_worker(env=env) as w:
-        send = "from curator.tasks import heartbeat; heartbeat.apply_async(queue='default')"
+        send = "from core.tasks import heartbeat; heartbeat.apply_async(queue='default')"
         started = time.monotonic()
         subprocess.run(
             [sys.executable, "-c", f"import django; django.setup(); {send}"], cwd=BASE_DIR, env=process_env(**env), check=True, timeout=60

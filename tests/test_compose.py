@@ -4,7 +4,7 @@ from pathlib import Path
 
 import yaml
 
-from curator.management.commands.runstack import stack_commands
+from core.management.commands.runstack import stack_commands
 
 ROOT = Path(__file__).resolve().parent.parent
 COMPOSE = yaml.safe_load((ROOT / "docker-compose.yml").read_text())

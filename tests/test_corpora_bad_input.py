@@ -12,8 +12,8 @@ from django.urls import reverse
 from django.utils.html import escape
 from pytest_django.fixtures import Settings as SettingsWrapper
 
-from generation.corpora.cleaning import RULES
-from generation.models import Corpus, TrainingText
+from corpora.cleaning import RULES
+from corpora.models import Corpus, TrainingText
 
 pytestmark = pytest.mark.django_db
 
@@ -116,7 +116,7 @@ def test_the_upload_page_refuses_bad_input_with_one_message(
     data: dict[str, object] = {"name": case.name, "format": case.format, "file": SimpleUploadedFile(case.filename, case.content)}
     data.update({rule.option: "on" for rule in RULES if rule.default})
 
-    response = owner_client.post(reverse("corpus_upload"), data, **(htmx_headers if htmx else {}))
+    response = owner_client.post(reverse("corpora:upload"), data, **(htmx_headers if htmx else {}))
 
     assert response.status_code == 200
     html = response.content.decode()
@@ -131,7 +131,7 @@ def test_the_upload_page_refuses_bad_input_with_one_message(
 
 def test_an_error_after_thousands_of_texts_leaves_nothing_behind(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """Imports are atomic: texts already inserted in earlier chunks are rolled back."""
-    monkeypatch.setattr("generation.corpora.services.INSERT_CHUNK", 100)
+    monkeypatch.setattr("corpora.services.INSERT_CHUNK", 100)
     items = [json.dumps({"text": f"tweet number {i}", "id_str": str(i)}) for i in range(1000)]
     path = tmp_path / "t.json"
     path.write_text("[\n" + ",\n".join(items) + ",\n{oops}\n]", encoding="utf-8")

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 from django.core.management import CommandError, call_command
 
-from generation.models import Corpus
+from corpora.models import Corpus
 from tests import corpora_samples as samples
 
 pytestmark = pytest.mark.django_db

@@ -6,9 +6,9 @@ from io import StringIO
 import pytest
 from django.core.management import call_command
 
-from curator import demo
-from generation.corpora.demo import SAMPLE_PATH, sample_corpus_ensure
-from generation.models import Corpus
+from core import demo
+from corpora.demo import SAMPLE_PATH, sample_corpus_ensure
+from corpora.models import Corpus
 
 pytestmark = pytest.mark.django_db
 

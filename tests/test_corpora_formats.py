@@ -2,8 +2,8 @@
 
 import pytest
 
-from generation.corpora.formats import format_detect
-from generation.corpora.source import CorpusImportError
+from corpora.formats import format_detect
+from corpora.source import CorpusImportError
 
 
 @pytest.mark.parametrize(

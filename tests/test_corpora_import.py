@@ -9,10 +9,10 @@ import pytest
 from django.contrib.auth.models import User
 from django.db import connection
 
-from generation.corpora import services
-from generation.corpora.services import corpus_export_csv, corpus_export_txt, corpus_import
-from generation.models import Corpus, TrainingText
-from generation.signals import corpus_texts_changed
+from corpora import services
+from corpora.models import Corpus, TrainingText
+from corpora.services import corpus_export_csv, corpus_export_txt, corpus_import
+from corpora.signals import corpus_texts_changed
 from tests import corpora_samples as samples
 
 pytestmark = pytest.mark.django_db
@@ -162,9 +162,9 @@ def test_it_streams_across_small_chunks_with_multibyte_characters_split(
     tmp_path: Path, owner: User, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     # 7-byte reads split "é", "ü" and emoji across reads, and a 50-character window forces the JSON reader to slide.
-    monkeypatch.setattr("generation.corpora.source.CHUNK_BYTES", 7)
-    monkeypatch.setattr("generation.corpora.formats.CHUNK_KEEP", 50)
-    monkeypatch.setattr("generation.corpora.services.INSERT_CHUNK", 3)
+    monkeypatch.setattr("corpora.source.CHUNK_BYTES", 7)
+    monkeypatch.setattr("corpora.formats.CHUNK_KEEP", 50)
+    monkeypatch.setattr("corpora.services.INSERT_CHUNK", 3)
     items = [{"text": f"Tweet {i} café über 🌿", "id_str": str(i), "is_retweet": False} for i in range(40)]
 
     path = tmp_path / "t.json"

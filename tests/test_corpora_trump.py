@@ -7,7 +7,7 @@ from io import StringIO
 import pytest
 from django.core.management import call_command
 
-from generation.models import Corpus
+from corpora.models import Corpus
 from tests.services import shared_data
 
 pytestmark = pytest.mark.django_db

@@ -13,7 +13,7 @@ pytestmark = pytest.mark.django_db
 
 
 def test_the_finetune_form_says_how_to_get_a_base_model_when_there_is_none(owner_client: Client) -> None:
-    html = owner_client.get(reverse("generation")).content.decode()
+    html = owner_client.get(reverse("generation:generation")).content.decode()
     assert "No base model yet" in html and "make_tiny_model" in html
 
 
@@ -24,6 +24,6 @@ def test_the_demo_step_writes_a_tiny_base_model_once(tmp_path: Path, owner_clien
         assert (tmp_path / "models" / DEMO_BASE_MODEL / "hparams.json").exists()
         assert Checkpoint.objects.filter(kind=Checkpoint.Kind.BASE, name=DEMO_BASE_MODEL).count() == 1
         assert "is registered" in demo_base_model()
-        html = owner_client.get(reverse("generation")).content.decode()
+        html = owner_client.get(reverse("generation:generation")).content.decode()
     assert "No base model yet" not in html
     assert f'<option value="{DEMO_BASE_MODEL}"' in html

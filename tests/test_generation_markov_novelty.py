@@ -7,7 +7,7 @@ from django.conf import settings
 
 from generation.markov import markov_generate, markov_write
 
-SAMPLE = Path(settings.BASE_DIR) / "generation" / "corpora" / "sample" / "houseplant.csv"
+SAMPLE = Path(settings.BASE_DIR) / "corpora" / "sample" / "houseplant.csv"
 
 
 def word_runs(text: str, n: int) -> set[tuple[str, ...]]:

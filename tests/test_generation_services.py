@@ -5,10 +5,11 @@ from datetime import timedelta
 import pytest
 from django.utils import timezone
 
+from core.tweets import text_hash
+from corpora.models import Corpus
 from curator.models import Candidate
-from curator.tweets import text_hash
 from generation import services
-from generation.models import Checkpoint, Corpus, GenerationBatch, Status
+from generation.models import Checkpoint, GenerationBatch, Status
 from tests.test_generation_support import WORDS, corpus_make
 
 pytestmark = pytest.mark.django_db

@@ -9,8 +9,9 @@ import shutil
 import tempfile
 from pathlib import Path
 
+from corpora.models import Corpus, TrainingText
 from generation.gpt2 import files
-from generation.models import Checkpoint, Corpus, TrainingText
+from generation.models import Checkpoint
 
 _built: dict[str, Path] = {}
 

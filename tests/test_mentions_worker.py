@@ -81,10 +81,10 @@ def test_a_mention_is_answered_through_the_queue_by_a_real_worker_exactly_once(
             assert row.nearcopy_verdict != "" and 0 < row.weighted_length <= 280
 
         # 2. A curator sees the mention above its candidates and approves one.
-        html = reviewer.get(reverse("queue")).content.decode()
+        html = reviewer.get(reverse("curator:queue")).content.decode()
         assert "to <strong>@alice</strong>" in html
         chosen = replies[0]
-        response = reviewer.post(reverse("queue_approve", args=[chosen.pk]), {"version": chosen.version})
+        response = reviewer.post(reverse("curator:queue_approve", args=[chosen.pk]), {"version": chosen.version})
         assert response.status_code == 303
         post = Post.objects.get()
         assert post.in_reply_to_id == tweet["id"] and post.scheduled_at <= timezone.now() + timezone.timedelta(minutes=1)

@@ -7,8 +7,8 @@ from pathlib import Path
 import pytest
 from django.core.management import CommandError, call_command
 
-from generation.models import Corpus, TrainingText
-from generation.nearcopy import services as nc
+from corpora.models import Corpus, TrainingText
+from corpora.nearcopy import services as nc
 
 pytestmark = pytest.mark.django_db
 

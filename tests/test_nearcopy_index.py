@@ -4,10 +4,10 @@ from pathlib import Path
 
 import pytest
 
+from corpora.models import Corpus, TrainingText
+from corpora.nearcopy import Span, Verdict, candidate_apply_verdict, check_texts
+from corpora.nearcopy import services as nc
 from curator.models import Candidate
-from generation.models import Corpus, TrainingText
-from generation.nearcopy import Span, Verdict, candidate_apply_verdict, check_texts
-from generation.nearcopy import services as nc
 
 pytestmark = pytest.mark.django_db
 
@@ -128,8 +128,8 @@ def test_an_unchecked_verdict_leaves_no_score() -> None:
 
 
 def test_the_build_task_runs_on_the_default_queue() -> None:
-    from curator.celery import app
-    from generation.nearcopy.tasks import nearcopy_index_build
+    from config.celery import app
+    from corpora.nearcopy.tasks import nearcopy_index_build
 
     route = app.amqp.router.route({}, nearcopy_index_build.name)
     assert route["queue"].name == "default"

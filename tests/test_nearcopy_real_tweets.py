@@ -5,8 +5,8 @@ from pathlib import Path
 
 import pytest
 
-from generation.nearcopy.index import Index, index_write
-from generation.nearcopy.matching import Thresholds, index_check
+from corpora.nearcopy.index import Index, index_write
+from corpora.nearcopy.matching import Thresholds, index_check
 from tests.services import shared_data
 
 

@@ -5,12 +5,12 @@ from pathlib import Path
 import pytest
 from rapidfuzz import fuzz
 
-from curator.tweets import normalise
-from generation.nearcopy import Verdict
-from generation.nearcopy.highlight import candidate_segments, segments
-from generation.nearcopy.index import Index, index_write
-from generation.nearcopy.matching import Thresholds, index_check
-from generation.nearcopy.text import words_with_offsets
+from core.tweets import normalise
+from corpora.nearcopy import Verdict
+from corpora.nearcopy.highlight import candidate_segments, segments
+from corpora.nearcopy.index import Index, index_write
+from corpora.nearcopy.matching import Thresholds, index_check
+from corpora.nearcopy.text import words_with_offsets
 
 TRAINING = {
     101: "Thank you!",
@@ -161,7 +161,7 @@ def test_segments_merge_overlapping_ranges_and_keep_the_text() -> None:
 def test_the_covering_probes_leave_no_window_without_a_probe() -> None:
     import random
 
-    from generation.nearcopy.matching import _cover
+    from corpora.nearcopy.matching import _cover
 
     rng = random.Random(3)
     for _ in range(300):

@@ -5,10 +5,10 @@ from pathlib import Path
 import pytest
 from django.db import transaction
 
-from generation.models import Corpus, TrainingText
-from generation.nearcopy import check_texts
-from generation.nearcopy import services as nc
-from generation.signals import corpus_texts_changed
+from corpora.models import Corpus, TrainingText
+from corpora.nearcopy import check_texts
+from corpora.nearcopy import services as nc
+from corpora.signals import corpus_texts_changed
 from tests.workers import Worker, wait_for
 
 TEXTS = [

@@ -19,13 +19,13 @@ def test_an_approved_candidate_goes_out_through_the_dry_run_account_and_shows_in
     candidate = Candidate.objects.create(text=text, generated_text=text, text_hash="h", status=Candidate.Status.APPROVED)
     post = post_schedule(candidate=candidate, by=curator)
     assert post.account.name == "demo-bot" and post.state == Post.State.QUEUED
-    assert text in curator_client.get(reverse("schedule")).content.decode()
-    curator_client.post(reverse("schedule-action", args=[post.pk, "now"]))
+    assert text in curator_client.get(reverse("posting:schedule")).content.decode()
+    curator_client.post(reverse("posting:schedule_action", args=[post.pk, "now"]))
     post_due()  # what beat sends every minute
     post.refresh_from_db()
     assert post.state == Post.State.SENT
     assert DryRunTweet.objects.get().text == text
-    html = curator_client.get(reverse("history")).content.decode()
+    html = curator_client.get(reverse("posting:post_history")).content.decode()
     assert text in html and f"dry run ({post.remote_id})" in html
 
 

@@ -36,7 +36,7 @@ def posts() -> dict[str, Post]:
 
 
 def test_it_lists_what_went_out_with_links_and_failures_with_reasons(curator_client: Client, posts: dict[str, Post]) -> None:
-    html = curator_client.get(reverse("history")).content.decode()
+    html = curator_client.get(reverse("posting:post_history")).content.decode()
     assert 'href="https://x.com/xbot/status/123"' in html
     assert "dry run (dry-1)" in html
     assert "X refused it as duplicate content" in html
@@ -45,39 +45,39 @@ def test_it_lists_what_went_out_with_links_and_failures_with_reasons(curator_cli
 
 
 def test_it_filters_by_state_and_account_for_htmx(curator_client: Client, posts: dict[str, Post], htmx_headers: dict[str, str]) -> None:
-    url = reverse("history") + f"?state=sent&account={posts['sent'].account_id}"
+    url = reverse("posting:post_history") + f"?state=sent&account={posts['sent'].account_id}"
     html = curator_client.get(url, **htmx_headers).content.decode()  # type: ignore[arg-type]
     assert 'id="history"' in html and "<html" not in html
     assert "went out" in html and "dry run post" not in html and "refused" not in html
 
 
 def test_it_ignores_a_garbled_filter(curator_client: Client, posts: dict[str, Post]) -> None:
-    response = curator_client.get(reverse("history") + "?state=nope&account=abc")
+    response = curator_client.get(reverse("posting:post_history") + "?state=nope&account=abc")
     assert response.status_code == 200 and "went out" in response.content.decode()
 
 
 def test_retry_queues_a_failed_post_again(curator_client: Client, posts: dict[str, Post], htmx_headers: dict[str, str]) -> None:
     failed = posts["failed"]
-    html = curator_client.post(reverse("history-retry", args=[failed.pk]), **htmx_headers).content.decode()  # type: ignore[arg-type]
+    html = curator_client.post(reverse("posting:history_retry", args=[failed.pk]), **htmx_headers).content.decode()  # type: ignore[arg-type]
     failed.refresh_from_db()
     assert failed.state == Post.State.QUEUED and failed.error == "" and failed.scheduled_at <= timezone.now()
     assert "queued again" in html and "<html" not in html
 
 
 def test_retry_without_htmx_redirects(curator_client: Client, posts: dict[str, Post]) -> None:
-    response = curator_client.post(reverse("history-retry", args=[posts["failed"].pk]))
-    assert response.status_code == 302 and response["Location"] == reverse("history")
+    response = curator_client.post(reverse("posting:history_retry", args=[posts["failed"].pk]))
+    assert response.status_code == 302 and response["Location"] == reverse("posting:post_history")
 
 
 def test_retry_refuses_a_post_that_went_out(curator_client: Client, posts: dict[str, Post]) -> None:
-    response = curator_client.post(reverse("history-retry", args=[posts["sent"].pk]), follow=True)
+    response = curator_client.post(reverse("posting:history_retry", args=[posts["sent"].pk]), follow=True)
     assert "Only a failed post can be retried" in response.content.decode()
     assert Post.objects.get(pk=posts["sent"].pk).state == Post.State.SENT
 
 
 def test_outsiders_cannot_see_history(outsider_client: Client, posts: dict[str, Post]) -> None:
-    assert outsider_client.get(reverse("history")).status_code == 403
-    assert outsider_client.post(reverse("history-retry", args=[posts["failed"].pk])).status_code == 403
+    assert outsider_client.get(reverse("posting:post_history")).status_code == 403
+    assert outsider_client.post(reverse("posting:history_retry", args=[posts["failed"].pk])).status_code == 403
 
 
 def test_it_shows_the_delivery_log_of_a_post_that_needed_a_lookup(curator_client: Client, posts: dict[str, Post]) -> None:
@@ -86,6 +86,6 @@ def test_it_shows_the_delivery_log_of_a_post_that_needed_a_lookup(curator_client
     sent = posts["sent"]
     Attempt.objects.create(post=sent, outcome=Attempt.Outcome.UNKNOWN, detail="X did not answer in time")
     Attempt.objects.create(post=sent, outcome=Attempt.Outcome.FOUND, detail="123")
-    html = curator_client.get(reverse("history")).content.decode()
+    html = curator_client.get(reverse("posting:post_history")).content.decode()
     assert "delivery log (2)" in html
     assert "Outcome unknown: X did not answer in time" in html and "Lookup: found, settled as sent: 123" in html

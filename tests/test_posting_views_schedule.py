@@ -22,7 +22,7 @@ def queued(account: Account, text: str, hours: int) -> Post:
 
 
 def act(client: Client, post: Post, action: str, headers: dict[str, str] | None = None, **data: str):  # type: ignore[no-untyped-def]
-    return client.post(reverse("schedule-action", args=[post.pk, action]), data, **(headers or {}))
+    return client.post(reverse("posting:schedule_action", args=[post.pk, action]), data, **(headers or {}))
 
 
 def test_it_lists_upcoming_posts_per_account(curator_client: Client, account: Account) -> None:
@@ -30,7 +30,7 @@ def test_it_lists_upcoming_posts_per_account(curator_client: Client, account: Ac
     queued(account, "first <b>text</b>", 1)
     queued(other, "other account's post", 2)
     Post.objects.create(account=account, text="already out", scheduled_at=timezone.now(), state=Post.State.SENT)
-    html = curator_client.get(reverse("schedule")).content.decode()
+    html = curator_client.get(reverse("posting:schedule")).content.decode()
     assert "first &lt;b&gt;text&lt;/b&gt;" in html
     assert "other account&#x27;s post" in html
     assert "already out" not in html
@@ -39,7 +39,7 @@ def test_it_lists_upcoming_posts_per_account(curator_client: Client, account: Ac
 
 def test_it_returns_only_the_partial_to_htmx(curator_client: Client, account: Account, htmx_headers: dict[str, str]) -> None:
     queued(account, "a post", 1)
-    html = curator_client.get(reverse("schedule"), **htmx_headers).content.decode()  # type: ignore[arg-type]
+    html = curator_client.get(reverse("posting:schedule"), **htmx_headers).content.decode()  # type: ignore[arg-type]
     assert 'id="queues"' in html and "<html" not in html
 
 
@@ -54,7 +54,7 @@ def test_it_swaps_a_post_with_the_one_before(curator_client: Client, account: Ac
 def test_it_swaps_without_htmx_and_redirects(curator_client: Client, account: Account) -> None:
     a, b = queued(account, "a", 1), queued(account, "b", 2)
     response = act(curator_client, a, "down")
-    assert response.status_code == 302 and response["Location"] == reverse("schedule")
+    assert response.status_code == 302 and response["Location"] == reverse("posting:schedule")
     assert Post.objects.get(pk=a.pk).scheduled_at == b.scheduled_at
 
 
@@ -111,15 +111,15 @@ def test_it_does_not_touch_a_post_that_is_being_sent(curator_client: Client, acc
 
 def test_it_shows_why_an_account_is_paused(curator_client: Client, account: Account) -> None:
     Account.objects.filter(pk=account.pk).update(paused=True, paused_reason="X refused the credentials: 401 Unauthorized")
-    assert "X refused the credentials" in curator_client.get(reverse("schedule")).content.decode()
+    assert "X refused the credentials" in curator_client.get(reverse("posting:schedule")).content.decode()
 
 
 def test_outsiders_cannot_see_or_change_the_schedule(outsider_client: Client, account: Account) -> None:
     a = queued(account, "a", 1)
-    assert outsider_client.get(reverse("schedule")).status_code == 403
+    assert outsider_client.get(reverse("posting:schedule")).status_code == 403
     assert act(outsider_client, a, "unschedule").status_code == 403
     assert Post.objects.get(pk=a.pk).state == Post.State.QUEUED
 
 
 def test_it_requires_login(client: Client) -> None:
-    assert client.get(reverse("schedule")).status_code == 302
+    assert client.get(reverse("posting:schedule")).status_code == 302

@@ -33,14 +33,14 @@ def rows(curator: User, curator2: User) -> dict[str, Candidate]:
 
 
 def test_it_refuses_outsiders(outsider_client: Client) -> None:
-    for name in ["candidates", "decisions", "stats"]:
+    for name in ["curator:candidates", "curator:decision_history", "curator:stats"]:
         assert outsider_client.get(reverse(name)).status_code == 403
-    assert outsider_client.post(reverse("candidates_bulk"), {"action": "reject"}).status_code == 403
+    assert outsider_client.post(reverse("curator:candidates_bulk"), {"action": "reject"}).status_code == 403
 
 
 def test_it_lists_and_filters_by_text_status_verdict_batch_and_curator(curator_client: Client, rows: dict[str, Candidate]) -> None:
     def listed(query: str) -> set[str]:
-        html = curator_client.get(reverse("candidates") + query).content.decode()
+        html = curator_client.get(reverse("curator:candidates") + query).content.decode()
         return {name for name, c in rows.items() if f'<a href="/candidates/{c.pk}/">{c.pk}</a>' in html}
 
     assert listed("") == set(rows)
@@ -53,21 +53,21 @@ def test_it_lists_and_filters_by_text_status_verdict_batch_and_curator(curator_c
 
 
 def test_it_sorts(curator_client: Client, rows: dict[str, Candidate]) -> None:
-    html = curator_client.get(reverse("candidates") + "?sort=newest").content.decode()
+    html = curator_client.get(reverse("curator:candidates") + "?sort=newest").content.decode()
     pending_newest_first = ids_in(html)
     assert pending_newest_first == sorted(pending_newest_first, reverse=True)
-    html = curator_client.get(reverse("candidates") + "?sort=length&status=pending").content.decode()
+    html = curator_client.get(reverse("curator:candidates") + "?sort=length&status=pending").content.decode()
     assert ids_in(html) == [rows["banana"].pk, rows["near"].pk]
 
 
 def test_bad_filters_are_reported_not_fatal(curator_client: Client, rows: dict[str, Candidate]) -> None:
-    response = curator_client.get(reverse("candidates") + "?batch=abc&status=nope")
+    response = curator_client.get(reverse("curator:candidates") + "?batch=abc&status=nope")
     assert response.status_code == 200
     assert "Enter a whole number" in response.content.decode()
 
 
 def test_the_results_are_a_partial_for_htmx(curator_client: Client, rows: dict[str, Candidate], htmx_headers: dict[str, str]) -> None:
-    html = curator_client.get(reverse("candidates") + "?q=apple", **htmx_headers).content.decode()  # type: ignore[arg-type]
+    html = curator_client.get(reverse("curator:candidates") + "?q=apple", **htmx_headers).content.decode()  # type: ignore[arg-type]
     assert "<html" not in html and 'id="results"' in html and "An apple a day" in html
 
 
@@ -78,7 +78,7 @@ def test_bulk_reject_decides_each_selected_with_the_version_seen(
     banana, near = rows["banana"], rows["near"]
     headers = {"HTTP_HX_REQUEST": "true"} if htmx else {}
     response = curator_client.post(
-        reverse("candidates_bulk"),
+        reverse("curator:candidates_bulk"),
         {"action": "reject", "selected": [f"{banana.pk}:1", f"{near.pk}:1"], "query": "status=pending"},
         **headers,  # type: ignore[arg-type]
     )
@@ -90,7 +90,7 @@ def test_bulk_reject_decides_each_selected_with_the_version_seen(
         assert "<html" not in html and "Rejected 2 candidates." in html
         assert ids_in(html) == []  # the list was re-filtered on status=pending
     else:
-        assert response.status_code == 303 and response["Location"] == reverse("candidates") + "?status=pending"
+        assert response.status_code == 303 and response["Location"] == reverse("curator:candidates") + "?status=pending"
         assert "Rejected 2 candidates." in curator_client.get(response["Location"]).content.decode()
 
 
@@ -99,12 +99,12 @@ def test_bulk_approve_excludes_near_copies_unless_overridden(curator_client: Cli
     banana, near = rows["banana"], rows["near"]
     headers = {"HTTP_HX_REQUEST": "true"} if htmx else {}
     selected = [f"{banana.pk}:1", f"{near.pk}:1"]
-    response = curator_client.post(reverse("candidates_bulk"), {"action": "approve", "selected": selected}, **headers)  # type: ignore[arg-type]
+    response = curator_client.post(reverse("curator:candidates_bulk"), {"action": "approve", "selected": selected}, **headers)  # type: ignore[arg-type]
     assert Candidate.objects.get(pk=banana.pk).status == Candidate.Status.APPROVED
     assert Candidate.objects.get(pk=near.pk).status == Candidate.Status.PENDING
     html = response.content.decode() if htmx else curator_client.get(response["Location"]).content.decode()
     assert "Approved 1 candidate." in html and f"#{near.pk} not changed" in html
-    curator_client.post(reverse("candidates_bulk"), {"action": "approve", "override": "1", "selected": [f"{near.pk}:1"]}, **headers)  # type: ignore[arg-type]
+    curator_client.post(reverse("curator:candidates_bulk"), {"action": "approve", "override": "1", "selected": [f"{near.pk}:1"]}, **headers)  # type: ignore[arg-type]
     assert Candidate.objects.get(pk=near.pk).status == Candidate.Status.APPROVED
     assert Decision.objects.filter(candidate=near, action="override").exists()
 
@@ -112,7 +112,7 @@ def test_bulk_approve_excludes_near_copies_unless_overridden(curator_client: Cli
 def test_bulk_refuses_stale_selections_and_says_who(curator_client: Client, rows: dict[str, Candidate]) -> None:
     cherry = rows["cherry"]
     html = curator_client.post(
-        reverse("candidates_bulk"), {"action": "approve", "selected": [f"{cherry.pk}:1"]}, HTTP_HX_REQUEST="true"
+        reverse("curator:candidates_bulk"), {"action": "approve", "selected": [f"{cherry.pk}:1"]}, HTTP_HX_REQUEST="true"
     ).content.decode()
     assert Candidate.objects.get(pk=cherry.pk).status == Candidate.Status.REJECTED
     assert "cora rejected this candidate" in html
@@ -122,7 +122,7 @@ def test_bulk_skips_candidates_another_curator_is_reviewing(curator_client: Clie
     services.queue_claim(user=curator2)
     banana = rows["banana"]
     html = curator_client.post(
-        reverse("candidates_bulk"), {"action": "reject", "selected": [f"{banana.pk}:1"]}, HTTP_HX_REQUEST="true"
+        reverse("curator:candidates_bulk"), {"action": "reject", "selected": [f"{banana.pk}:1"]}, HTTP_HX_REQUEST="true"
     ).content.decode()
     assert Candidate.objects.get(pk=banana.pk).status == Candidate.Status.PENDING
     assert "cora is reviewing this candidate right now" in html
@@ -131,7 +131,7 @@ def test_bulk_skips_candidates_another_curator_is_reviewing(curator_client: Clie
 @pytest.mark.parametrize("htmx", [False, True])
 def test_bulk_with_nothing_selected_says_so(curator_client: Client, rows: dict[str, Candidate], htmx: bool) -> None:
     headers = {"HTTP_HX_REQUEST": "true"} if htmx else {}
-    response = curator_client.post(reverse("candidates_bulk"), {"action": "reject"}, **headers)  # type: ignore[arg-type]
+    response = curator_client.post(reverse("curator:candidates_bulk"), {"action": "reject"}, **headers)  # type: ignore[arg-type]
     html = response.content.decode() if htmx else curator_client.get(response["Location"]).content.decode()
     assert "Select at least one candidate." in html
     assert not Decision.objects.filter(action="reject").exclude(candidate=rows["cherry"]).exists()
@@ -142,7 +142,7 @@ def test_a_candidates_history_lists_every_event(curator_client: Client, curator:
     services.candidate_edit(candidate_id=banana.pk, version=1, by=curator, text="Banana <b>split</b>")
     services.candidate_reject(candidate_id=banana.pk, version=2, by=curator)
     services.decision_undo(by=curator)
-    html = curator_client.get(reverse("candidate", args=[banana.pk])).content.decode()
+    html = curator_client.get(reverse("curator:candidate", args=[banana.pk])).content.decode()
     for label in ["Edited", "Rejected", "Undid"]:
         assert label in html
     assert "<ins>Banana &lt;b&gt;split&lt;/b&gt;</ins>" in html
@@ -150,19 +150,19 @@ def test_a_candidates_history_lists_every_event(curator_client: Client, curator:
 
 
 def test_a_curators_recent_decisions_are_viewable_with_undo(curator_client: Client, curator: User, rows: dict[str, Candidate]) -> None:
-    mine = curator_client.get(reverse("decisions")).content.decode()
+    mine = curator_client.get(reverse("curator:decision_history")).content.decode()
     assert "Your recent decisions" in mine and f"#{rows['apple'].pk}" in mine
     assert 'name="decision"' in mine  # undo button on an undoable decision
-    theirs = curator_client.get(reverse("decisions") + "?curator=cora").content.decode()
+    theirs = curator_client.get(reverse("curator:decision_history") + "?curator=cora").content.decode()
     assert "Recent decisions of cora" in theirs and f"#{rows['cherry'].pk}" in theirs
     assert 'name="decision"' not in theirs  # only your own can be undone
-    assert curator_client.get(reverse("decisions") + "?curator=nobody").status_code == 404
+    assert curator_client.get(reverse("curator:decision_history") + "?curator=nobody").status_code == 404
 
 
 def test_undo_from_the_history_takes_back_that_decision(curator_client: Client, curator: User, rows: dict[str, Candidate]) -> None:
     apple = rows["apple"]
     decision = Decision.objects.get(candidate=apple, action="approve")
-    response = curator_client.post(reverse("queue_undo"), {"decision": decision.pk})
+    response = curator_client.post(reverse("curator:queue_undo"), {"decision": decision.pk})
     assert response.status_code == 303
     apple.refresh_from_db()
     assert apple.status == Candidate.Status.PENDING and apple.claimed_by == curator

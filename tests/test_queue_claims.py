@@ -21,7 +21,7 @@ from tests.workers import wait_for
 @pytest.mark.django_db
 def test_opening_the_queue_claims_the_next_few_for_this_curator(curator_client: Client, curator: User) -> None:
     make_candidates(12)
-    curator_client.get(reverse("queue"))
+    curator_client.get(reverse("curator:queue"))
     held = Candidate.objects.filter(claimed_by=curator)
     assert held.count() == settings.QUEUE_CLAIM_SIZE
     assert list(held.values_list("id", flat=True)) == list(
@@ -96,7 +96,7 @@ def test_a_real_worker_runs_the_expiry_task(worker) -> None:  # type: ignore[no-
 def test_logging_out_releases_the_curators_claims(client: Client, curator: User) -> None:
     make_candidates(8)
     client.post(reverse("login"), {"username": "carl", "password": "curator-pass-123"})
-    client.get(reverse("queue"))
+    client.get(reverse("curator:queue"))
     assert Candidate.objects.filter(claimed_by=curator).count() == settings.QUEUE_CLAIM_SIZE
     client.post(reverse("logout"))
     assert not Candidate.objects.filter(claimed_by__isnull=False).exists()
@@ -110,7 +110,7 @@ def test_the_renew_ping_extends_the_leases(curator_client: Client, curator: User
     services.queue_claim(user=curator)
     Candidate.objects.update(claim_expires_at=timezone.now() + timedelta(seconds=5))
     headers = {"HTTP_HX_REQUEST": "true"} if htmx else {}
-    response = curator_client.post(reverse("queue_renew"), **headers)  # type: ignore[arg-type]
+    response = curator_client.post(reverse("curator:queue_renew"), **headers)  # type: ignore[arg-type]
     assert response.status_code == 204
     assert not Candidate.objects.filter(claim_expires_at__lt=timezone.now() + timedelta(seconds=60)).exists()
 

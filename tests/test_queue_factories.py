@@ -2,9 +2,10 @@
 
 from datetime import time
 
-from curator import tweets
+from core import tweets
+from corpora.models import Corpus, TrainingText
 from curator.models import Candidate
-from generation.models import Checkpoint, Corpus, GenerationBatch, TrainingText
+from generation.models import Checkpoint, GenerationBatch
 from posting.models import Account, Slot
 
 

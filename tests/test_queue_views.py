@@ -15,7 +15,7 @@ from tests.test_queue_factories import make_account, make_batch, make_candidate,
 
 pytestmark = pytest.mark.django_db
 
-ACTIONS = ["queue_approve", "queue_reject", "queue_schedule", "queue_skip"]
+ACTIONS = ["curator:queue_approve", "curator:queue_reject", "curator:queue_schedule", "curator:queue_skip"]
 
 
 @pytest.fixture(autouse=True)
@@ -26,12 +26,12 @@ def _fresh_cache() -> None:
 
 def test_the_pending_count_is_shown_and_capped(curator_client: Client) -> None:
     make_candidates(3)
-    assert "3 pending" in curator_client.get(reverse("queue")).content.decode()
+    assert "3 pending" in curator_client.get(reverse("curator:queue")).content.decode()
     cache.clear()
     Candidate.objects.bulk_create(
         [Candidate(text=f"t{i}", generated_text=f"t{i}", text_hash=str(i)) for i in range(selectors.PENDING_COUNT_CAP + 1)]
     )
-    assert "1000+ pending" in curator_client.get(reverse("queue")).content.decode()
+    assert "1000+ pending" in curator_client.get(reverse("curator:queue")).content.decode()
 
 
 def test_the_age_reads_naturally() -> None:
@@ -59,21 +59,21 @@ def post(client: Client, name: str, pk: int | None = None, htmx: bool = False, *
 
 def test_it_refuses_outsiders(outsider_client: Client) -> None:
     make_candidates(2)
-    assert outsider_client.get(reverse("queue")).status_code == 403
+    assert outsider_client.get(reverse("curator:queue")).status_code == 403
     first = Candidate.objects.first()
     assert first is not None
-    for name in [*ACTIONS, "queue_edit"]:
+    for name in [*ACTIONS, "curator:queue_edit"]:
         assert outsider_client.post(reverse(name, args=[first.pk]), {"version": 1, "text": "mine now"}).status_code == 403
-    assert outsider_client.get(reverse("queue_edit", args=[first.pk])).status_code == 403
-    assert outsider_client.post(reverse("queue_undo")).status_code == 403
-    assert outsider_client.post(reverse("queue_renew")).status_code == 403
+    assert outsider_client.get(reverse("curator:queue_edit", args=[first.pk])).status_code == 403
+    assert outsider_client.post(reverse("curator:queue_undo")).status_code == 403
+    assert outsider_client.post(reverse("curator:queue_renew")).status_code == 403
     assert not Decision.objects.exists()
     assert not Candidate.objects.exclude(status=Candidate.Status.PENDING).exists()
     assert not Candidate.objects.filter(claimed_by__isnull=False).exists()
 
 
 def test_it_requires_login(client: Client) -> None:
-    response = client.get(reverse("queue"))
+    response = client.get(reverse("curator:queue"))
     assert response.status_code == 302 and response["Location"].startswith(reverse("login"))
 
 
@@ -81,7 +81,7 @@ def test_the_queue_page_shows_the_first_claimed_card(curator_client: Client) -> 
     batch = make_batch(temperature=0.9)
     first = make_candidate("Tremendous ratings tonight, thank you!", batch=batch)
     make_candidates(3, batch=batch)
-    html = curator_client.get(reverse("queue")).content.decode()
+    html = curator_client.get(reverse("curator:queue")).content.decode()
     assert "<html" in html
     assert current_card(html) == (first.pk, 1)
     assert "Tremendous ratings tonight, thank you!" in html
@@ -93,28 +93,28 @@ def test_the_queue_page_shows_the_first_claimed_card(curator_client: Client) -> 
 
 def test_the_queue_panel_is_a_partial_for_htmx(curator_client: Client, htmx_headers: dict[str, str]) -> None:
     make_candidates(2)
-    html = curator_client.get(reverse("queue"), **htmx_headers).content.decode()  # type: ignore[arg-type]
+    html = curator_client.get(reverse("curator:queue"), **htmx_headers).content.decode()  # type: ignore[arg-type]
     assert "<html" not in html and 'id="queue-panel"' in html
 
 
 def test_j_and_k_move_between_the_curators_claims(curator_client: Client, htmx_headers: dict[str, str]) -> None:
     ids = [c.pk for c in make_candidates(4)]
-    html = curator_client.get(reverse("queue") + f"?c={ids[1]}", **htmx_headers).content.decode()  # type: ignore[arg-type]
+    html = curator_client.get(reverse("curator:queue") + f"?c={ids[1]}", **htmx_headers).content.decode()  # type: ignore[arg-type]
     assert current_card(html)[0] == ids[1]
     assert f'?c={ids[2]}" hx-target="#queue-panel" hx-swap="outerHTML" hx-push-url="true" data-key="j"' in html
     assert f'?c={ids[0]}" hx-target="#queue-panel" hx-swap="outerHTML" hx-push-url="true" data-key="k"' in html
 
 
 def test_an_empty_queue_says_so(curator_client: Client) -> None:
-    html = curator_client.get(reverse("queue")).content.decode()
+    html = curator_client.get(reverse("curator:queue")).content.decode()
     assert "Nothing to review" in html
 
 
 @pytest.mark.parametrize("htmx", [False, True])
 def test_approve_moves_to_the_next_card(curator_client: Client, curator: User, htmx: bool) -> None:
     a, b = make_candidates(2)
-    curator_client.get(reverse("queue"))
-    response = post(curator_client, "queue_approve", a.pk, htmx=htmx, version=1)
+    curator_client.get(reverse("curator:queue"))
+    response = post(curator_client, "curator:queue_approve", a.pk, htmx=htmx, version=1)
     a.refresh_from_db()
     assert a.status == Candidate.Status.APPROVED and a.version == 2 and a.decided_by == curator
     assert a.claimed_by is None
@@ -126,7 +126,7 @@ def test_approve_moves_to_the_next_card(curator_client: Client, curator: User, h
         assert current_card(html) == (b.pk, 1)
         assert f"Approved #{a.pk}." in html
     else:
-        assert response.status_code == 303 and response["Location"] == reverse("queue") + f"?c={b.pk}"
+        assert response.status_code == 303 and response["Location"] == reverse("curator:queue") + f"?c={b.pk}"
         page = curator_client.get(response["Location"]).content.decode()
         assert f"Approved #{a.pk}." in page
 
@@ -134,8 +134,8 @@ def test_approve_moves_to_the_next_card(curator_client: Client, curator: User, h
 @pytest.mark.parametrize("htmx", [False, True])
 def test_reject_moves_to_the_next_card(curator_client: Client, htmx: bool) -> None:
     a, b = make_candidates(2)
-    curator_client.get(reverse("queue"))
-    response = post(curator_client, "queue_reject", a.pk, htmx=htmx, version=1)
+    curator_client.get(reverse("curator:queue"))
+    response = post(curator_client, "curator:queue_reject", a.pk, htmx=htmx, version=1)
     a.refresh_from_db()
     assert a.status == Candidate.Status.REJECTED
     if htmx:
@@ -148,8 +148,8 @@ def test_reject_moves_to_the_next_card(curator_client: Client, htmx: bool) -> No
 def test_schedule_approves_and_queues_a_post_in_the_next_slot(curator_client: Client, curator: User, htmx: bool) -> None:
     account = make_account()
     a, _b = make_candidates(2)
-    curator_client.get(reverse("queue"))
-    response = post(curator_client, "queue_schedule", a.pk, htmx=htmx, version=1)
+    curator_client.get(reverse("curator:queue"))
+    response = post(curator_client, "curator:queue_schedule", a.pk, htmx=htmx, version=1)
     a.refresh_from_db()
     assert a.status == Candidate.Status.APPROVED
     post_row = Post.objects.get(candidate=a)
@@ -162,8 +162,8 @@ def test_schedule_approves_and_queues_a_post_in_the_next_slot(curator_client: Cl
 @pytest.mark.parametrize("htmx", [False, True])
 def test_schedule_without_an_account_says_why_and_changes_nothing(curator_client: Client, htmx: bool) -> None:
     a = make_candidate()
-    curator_client.get(reverse("queue"))
-    response = post(curator_client, "queue_schedule", a.pk, htmx=htmx, version=1)
+    curator_client.get(reverse("curator:queue"))
+    response = post(curator_client, "curator:queue_schedule", a.pk, htmx=htmx, version=1)
     a.refresh_from_db()
     assert a.status == Candidate.Status.PENDING and a.version == 1
     assert not Decision.objects.exists() and not Post.objects.exists()
@@ -174,8 +174,8 @@ def test_schedule_without_an_account_says_why_and_changes_nothing(curator_client
 @pytest.mark.parametrize("htmx", [False, True])
 def test_skip_releases_the_card_for_another_curator(curator_client: Client, curator: User, htmx: bool) -> None:
     a, b = make_candidates(2)
-    curator_client.get(reverse("queue"))
-    response = post(curator_client, "queue_skip", a.pk, htmx=htmx)
+    curator_client.get(reverse("curator:queue"))
+    response = post(curator_client, "curator:queue_skip", a.pk, htmx=htmx)
     a.refresh_from_db()
     assert a.status == Candidate.Status.PENDING and a.claimed_by is None
     assert Decision.objects.get(candidate=a).action == "skip"
@@ -186,8 +186,8 @@ def test_skip_releases_the_card_for_another_curator(curator_client: Client, cura
 @pytest.mark.parametrize("htmx", [False, True])
 def test_a_near_copy_cannot_be_approved_without_the_override(curator_client: Client, htmx: bool) -> None:
     near = make_near_copy()
-    curator_client.get(reverse("queue"))
-    response = post(curator_client, "queue_approve", near.pk, htmx=htmx, version=1)
+    curator_client.get(reverse("curator:queue"))
+    response = post(curator_client, "curator:queue_approve", near.pk, htmx=htmx, version=1)
     near.refresh_from_db()
     assert near.status == Candidate.Status.PENDING and not Decision.objects.exists()
     html = response.content.decode() if htmx else curator_client.get(response["Location"]).content.decode()
@@ -197,8 +197,8 @@ def test_a_near_copy_cannot_be_approved_without_the_override(curator_client: Cli
 @pytest.mark.parametrize("htmx", [False, True])
 def test_the_override_approves_a_near_copy_and_is_logged(curator_client: Client, curator: User, htmx: bool) -> None:
     near = make_near_copy()
-    curator_client.get(reverse("queue"))
-    post(curator_client, "queue_approve", near.pk, htmx=htmx, version=1, override="1")
+    curator_client.get(reverse("curator:queue"))
+    post(curator_client, "curator:queue_approve", near.pk, htmx=htmx, version=1, override="1")
     near.refresh_from_db()
     assert near.status == Candidate.Status.APPROVED and near.nearcopy_override
     override = Decision.objects.get(candidate=near, action="override")
@@ -208,17 +208,17 @@ def test_the_override_approves_a_near_copy_and_is_logged(curator_client: Client,
 def test_a_near_copy_cannot_be_scheduled_without_the_override(curator_client: Client) -> None:
     make_account()
     near = make_near_copy()
-    curator_client.get(reverse("queue"))
-    post(curator_client, "queue_schedule", near.pk, htmx=True, version=1)
+    curator_client.get(reverse("curator:queue"))
+    post(curator_client, "curator:queue_schedule", near.pk, htmx=True, version=1)
     assert not Post.objects.exists()
-    post(curator_client, "queue_schedule", near.pk, htmx=True, version=1, override="1")
+    post(curator_client, "curator:queue_schedule", near.pk, htmx=True, version=1, override="1")
     assert Post.objects.filter(candidate=near).exists()
     assert Decision.objects.filter(candidate=near, action="override").exists()
 
 
 def test_near_copies_stand_out_with_the_closest_training_text_highlighted(curator_client: Client) -> None:
     near = make_near_copy()
-    html = curator_client.get(reverse("queue")).content.decode()
+    html = curator_client.get(reverse("curator:queue")).content.decode()
     assert "qcard qcard-near" in html
     assert "91% similar" in html
     assert "Sad! <mark>The fake news media is working overtime</mark>" in html
@@ -232,11 +232,11 @@ def test_a_stale_version_names_who_decided_and_overwrites_nothing(
     curator_client: Client, curator: User, curator2: User, htmx: bool
 ) -> None:
     a = make_candidate()
-    curator_client.get(reverse("queue"))
+    curator_client.get(reverse("curator:queue"))
     # cora got the card (e.g. from the list view) and rejected it meanwhile.
     services.claims_release(user=curator)
     services.candidate_reject(candidate_id=a.pk, version=1, by=curator2)
-    response = post(curator_client, "queue_approve", a.pk, htmx=htmx, version=1)
+    response = post(curator_client, "curator:queue_approve", a.pk, htmx=htmx, version=1)
     a.refresh_from_db()
     assert a.status == Candidate.Status.REJECTED and a.decided_by == curator2
     assert Decision.objects.filter(candidate=a).count() == 1
@@ -248,7 +248,7 @@ def test_a_stale_version_after_an_edit_names_the_editor(curator_client: Client, 
     a = make_candidate("first words")
     services.candidate_edit(candidate_id=a.pk, version=1, by=curator2, text="second words")
     services.claims_release(user=curator2)
-    html = post(curator_client, "queue_approve", a.pk, htmx=True, version=1).content.decode()
+    html = post(curator_client, "curator:queue_approve", a.pk, htmx=True, version=1).content.decode()
     a.refresh_from_db()
     assert a.status == Candidate.Status.PENDING and a.text == "second words"
     assert "cora edited this candidate" in html
@@ -257,7 +257,7 @@ def test_a_stale_version_after_an_edit_names_the_editor(curator_client: Client, 
 def test_a_card_held_by_another_curator_cannot_be_decided(curator_client: Client, curator2: User) -> None:
     a = make_candidate()
     services.queue_claim(user=curator2)
-    html = post(curator_client, "queue_approve", a.pk, htmx=True, version=1).content.decode()
+    html = post(curator_client, "curator:queue_approve", a.pk, htmx=True, version=1).content.decode()
     a.refresh_from_db()
     assert a.status == Candidate.Status.PENDING and a.claimed_by == curator2
     assert "cora is reviewing this candidate right now" in html
@@ -267,10 +267,10 @@ def test_a_card_held_by_another_curator_cannot_be_decided(curator_client: Client
 def test_edit_opens_inline_and_save_rechecks_length_and_near_copy(curator_client: Client, curator: User, htmx: bool) -> None:
     near = make_near_copy()
     headers = {"HTTP_HX_REQUEST": "true"} if htmx else {}
-    form = curator_client.get(reverse("queue_edit", args=[near.pk]), **headers).content.decode()  # type: ignore[arg-type]
+    form = curator_client.get(reverse("curator:queue_edit", args=[near.pk]), **headers).content.decode()  # type: ignore[arg-type]
     assert "<textarea" in form and 'name="version" value="1"' in form
     assert ("<html" in form) is not htmx
-    response = post(curator_client, "queue_edit", near.pk, htmx=htmx, version=1, text="  An original thought, finally  ")
+    response = post(curator_client, "curator:queue_edit", near.pk, htmx=htmx, version=1, text="  An original thought, finally  ")
     near.refresh_from_db()
     assert near.text == "An original thought, finally"
     assert near.version == 2
@@ -289,7 +289,7 @@ def test_edit_opens_inline_and_save_rechecks_length_and_near_copy(curator_client
 def test_a_too_long_edit_is_refused_and_the_typed_text_is_kept(curator_client: Client, htmx: bool) -> None:
     a = make_candidate()
     long_text = "word " * 70
-    response = post(curator_client, "queue_edit", a.pk, htmx=htmx, version=1, text=long_text)
+    response = post(curator_client, "curator:queue_edit", a.pk, htmx=htmx, version=1, text=long_text)
     a.refresh_from_db()
     assert a.text == "Make the queue great again" and a.version == 1
     html = response.content.decode()
@@ -301,7 +301,7 @@ def test_a_too_long_edit_is_refused_and_the_typed_text_is_kept(curator_client: C
 @pytest.mark.parametrize("htmx", [False, True])
 def test_an_empty_edit_is_refused(curator_client: Client, htmx: bool) -> None:
     a = make_candidate()
-    html = post(curator_client, "queue_edit", a.pk, htmx=htmx, version=1, text="   ").content.decode()
+    html = post(curator_client, "curator:queue_edit", a.pk, htmx=htmx, version=1, text="   ").content.decode()
     a.refresh_from_db()
     assert a.text == "Make the queue great again"
     assert "The text is empty" in html
@@ -310,9 +310,9 @@ def test_an_empty_edit_is_refused(curator_client: Client, htmx: bool) -> None:
 @pytest.mark.parametrize("htmx", [False, True])
 def test_undo_takes_back_the_last_decision_and_shows_the_card_again(curator_client: Client, curator: User, htmx: bool) -> None:
     a, _b = make_candidates(2)
-    curator_client.get(reverse("queue"))
-    post(curator_client, "queue_reject", a.pk, htmx=True, version=1)
-    response = post(curator_client, "queue_undo", htmx=htmx)
+    curator_client.get(reverse("curator:queue"))
+    post(curator_client, "curator:queue_reject", a.pk, htmx=True, version=1)
+    response = post(curator_client, "curator:queue_undo", htmx=htmx)
     a.refresh_from_db()
     assert a.status == Candidate.Status.PENDING and a.claimed_by == curator and a.version == 3
     assert Decision.objects.get(candidate=a, action="reject").undone
@@ -324,9 +324,9 @@ def test_undo_takes_back_the_last_decision_and_shows_the_card_again(curator_clie
 def test_undoing_a_schedule_cancels_its_queued_post(curator_client: Client) -> None:
     make_account()
     a = make_candidate()
-    curator_client.get(reverse("queue"))
-    post(curator_client, "queue_schedule", a.pk, htmx=True, version=1)
-    post(curator_client, "queue_undo", htmx=True)
+    curator_client.get(reverse("curator:queue"))
+    post(curator_client, "curator:queue_schedule", a.pk, htmx=True, version=1)
+    post(curator_client, "curator:queue_undo", htmx=True)
     a.refresh_from_db()
     assert a.status == Candidate.Status.PENDING
     assert Post.objects.get().state == Post.State.CANCELLED
@@ -335,10 +335,10 @@ def test_undoing_a_schedule_cancels_its_queued_post(curator_client: Client) -> N
 def test_a_posted_candidate_cannot_be_undone(curator_client: Client) -> None:
     make_account()
     a = make_candidate()
-    curator_client.get(reverse("queue"))
-    post(curator_client, "queue_schedule", a.pk, htmx=True, version=1)
+    curator_client.get(reverse("curator:queue"))
+    post(curator_client, "curator:queue_schedule", a.pk, htmx=True, version=1)
     Post.objects.update(state=Post.State.SENT)
-    html = post(curator_client, "queue_undo", htmx=True).content.decode()
+    html = post(curator_client, "curator:queue_undo", htmx=True).content.decode()
     a.refresh_from_db()
     assert a.status == Candidate.Status.APPROVED
     assert "can no longer be undone" in html
@@ -350,21 +350,21 @@ def test_undo_refuses_when_someone_changed_the_candidate_since(curator_client: C
     # cora took it back and rejected it herself in the meantime.
     Candidate.objects.filter(pk=a.pk).update(status="pending", version=3)
     services.candidate_reject(candidate_id=a.pk, version=3, by=curator2)
-    html = post(curator_client, "queue_undo", htmx=True).content.decode()
+    html = post(curator_client, "curator:queue_undo", htmx=True).content.decode()
     a.refresh_from_db()
     assert a.status == Candidate.Status.REJECTED
     assert "cora rejected this candidate" in html
 
 
 def test_undo_with_nothing_to_undo_says_so(curator_client: Client) -> None:
-    html = post(curator_client, "queue_undo", htmx=True).content.decode()
+    html = post(curator_client, "curator:queue_undo", htmx=True).content.decode()
     assert "Nothing to undo" in html
 
 
 def test_undo_of_an_edit_restores_the_text_and_verdict(curator_client: Client) -> None:
     near = make_near_copy()
-    post(curator_client, "queue_edit", near.pk, htmx=True, version=1, text="Totally new")
-    post(curator_client, "queue_undo", htmx=True)
+    post(curator_client, "curator:queue_edit", near.pk, htmx=True, version=1, text="Totally new")
+    post(curator_client, "curator:queue_undo", htmx=True)
     near.refresh_from_db()
     assert near.text == "Sad! The fake news media is working overtime"
     assert near.nearcopy_verdict == "near" and near.nearcopy_spans and near.version == 3
@@ -372,7 +372,7 @@ def test_undo_of_an_edit_restores_the_text_and_verdict(curator_client: Client) -
 
 def test_a_missing_version_is_refused_clearly(curator_client: Client) -> None:
     a = make_candidate()
-    html = post(curator_client, "queue_approve", a.pk, htmx=True).content.decode()
+    html = post(curator_client, "curator:queue_approve", a.pk, htmx=True).content.decode()
     a.refresh_from_db()
     assert a.status == Candidate.Status.PENDING
     assert "which version you saw" in html
@@ -384,12 +384,12 @@ def test_every_action_needs_post(curator_client: Client, name: str) -> None:
     assert curator_client.get(reverse(name, args=[a.pk])).status_code == 405
 
 
-@pytest.mark.parametrize("name", [*ACTIONS, "queue_edit"])
+@pytest.mark.parametrize("name", [*ACTIONS, "curator:queue_edit"])
 def test_every_action_carries_csrf(curator: User, name: str) -> None:
     a = make_candidate()
     client = Client(enforce_csrf_checks=True)
     client.force_login(curator)
-    html = client.get(reverse("queue")).content.decode()
+    html = client.get(reverse("curator:queue")).content.decode()
     assert 'hx-headers=\'{"X-CSRFToken": "' in html
     assert html.count('method="post"') == html.count('name="csrfmiddlewaretoken"') >= 5
     response = client.post(reverse(name, args=[a.pk]), {"version": 1, "text": "x"}, HTTP_HX_REQUEST="true")
@@ -403,7 +403,7 @@ def test_every_action_carries_csrf(curator: User, name: str) -> None:
 
 def test_a_script_candidate_shows_as_text(curator_client: Client) -> None:
     make_candidate('<script>alert("pwned")</script> & <b>bold</b>')
-    html = curator_client.get(reverse("queue")).content.decode()
+    html = curator_client.get(reverse("curator:queue")).content.decode()
     assert "<script>alert" not in html and "<b>bold</b>" not in html
     assert "&lt;script&gt;alert(&quot;pwned&quot;)&lt;/script&gt; &amp; &lt;b&gt;bold&lt;/b&gt;" in html
 
@@ -413,13 +413,13 @@ def test_an_edit_reruns_the_real_near_copy_check(curator_client: Client, curator
     near = make_near_copy()
     training = near.nearcopy_closest
     assert training is not None
-    html = post(curator_client, "queue_edit", near.pk, htmx=True, version=1, text="Houseplants deserve a long weekend too").content.decode()
+    html = post(curator_client, "curator:queue_edit", near.pk, htmx=True, version=1, text="Houseplants deserve a long weekend too").content.decode()
     near.refresh_from_db()
     assert near.nearcopy_verdict == Candidate.Verdict.OK and near.nearcopy_spans == []
     assert "qcard qcard-near" not in html
 
     copied = "The fake news media is working overtime today!!"
-    html = post(curator_client, "queue_edit", near.pk, htmx=True, version=near.version, text=copied).content.decode()
+    html = post(curator_client, "curator:queue_edit", near.pk, htmx=True, version=near.version, text=copied).content.decode()
     near.refresh_from_db()
     assert (near.nearcopy_verdict, near.nearcopy_reason, near.nearcopy_closest_id) == ("copy", "copy", training.pk)
     assert near.nearcopy_score == 100.0

@@ -30,7 +30,7 @@ PROD = {
 
 def manage(*args: str, **env: str) -> subprocess.CompletedProcess[str]:
     clean = {k: v for k, v in os.environ.items() if k not in STRIP}
-    clean |= {"DJANGO_SETTINGS_MODULE": "curator.settings", "VAR_DIR": str(BASE_DIR / "var" / "settings-test"), **env}
+    clean |= {"DJANGO_SETTINGS_MODULE": "config.settings", "VAR_DIR": str(BASE_DIR / "var" / "settings-test"), **env}
     return subprocess.run([sys.executable, "manage.py", *args], cwd=BASE_DIR, env=clean, capture_output=True, text=True, timeout=120)
 
 
@@ -83,7 +83,7 @@ def test_redis_and_postgres_take_over_through_the_environment() -> None:
 def test_celery_routes_gpu_tasks_and_acks_late() -> None:
     from django.conf import settings
 
-    from curator.celery import app
+    from config.celery import app
 
     assert settings.CELERY_TASK_ROUTES["generation.tasks.generate"] == {"queue": "gpu"}
     assert settings.CELERY_TASK_ROUTES["generation.tasks.finetune"] == {"queue": "gpu"}
@@ -97,7 +97,7 @@ def test_celery_routes_gpu_tasks_and_acks_late() -> None:
 def test_every_beat_entry_names_a_registered_task() -> None:
     from django.conf import settings
 
-    from curator.celery import app
+    from config.celery import app
 
     app.loader.import_default_modules()
     for name, entry in settings.CELERY_BEAT_SCHEDULE.items():

@@ -1,4 +1,4 @@
-from curator.tweets import fits, normalise, text_hash, weighted_length
+from core.tweets import fits, normalise, text_hash, weighted_length
 
 
 def test_weighted_length_follows_twitter_text() -> None:

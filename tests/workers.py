@@ -81,7 +81,7 @@ def celery_worker(
     """Start `celery worker` as a separate process; yield once it reports ready."""
     name = f"test-{uuid.uuid4().hex[:8]}@%h"
     cmd = [
-        sys.executable, "-m", "celery", "-A", "curator", "worker",
+        sys.executable, "-m", "celery", "-A", "config", "worker",
         "-Q", queues, "-n", name, "--pool", pool, "--concurrency", str(concurrency),
         "--without-gossip", "--without-mingle", "--loglevel", "INFO",
     ]  # fmt: skip

@@ -3,9 +3,10 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
+from corpora.models import Corpus
 from generation import services
 from generation.forms import FinetuneForm
-from generation.models import Corpus, FinetuneRun, Status
+from generation.models import FinetuneRun, Status
 
 FINISHED = (Status.SUCCEEDED, Status.FAILED, Status.CANCELLED)
 

@@ -1,0 +1,16 @@
+"""Root URLs: each app's routes under its own namespace (`{% url 'curator:queue' %}`)."""
+
+from django.contrib import admin
+from django.contrib.auth import views as auth_views
+from django.urls import include, path
+
+urlpatterns = [
+    path("login/", auth_views.LoginView.as_view(), name="login"),
+    path("logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("admin/", admin.site.urls),
+    path("", include("core.urls")),
+    path("", include("curator.urls")),
+    path("corpora/", include("corpora.urls")),
+    path("generation/", include("generation.urls")),
+    path("", include("posting.urls")),
+]

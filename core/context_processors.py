@@ -1,0 +1,33 @@
+from typing import Any
+
+from django.http import HttpRequest
+from django.urls import reverse
+
+from core.access import is_curator, is_owner
+
+# (label, url name, who sees it). Every entry must reverse: a broken link fails the page, not silently.
+NAVIGATION = [
+    ("Queue", "curator:queue", "curator"),
+    ("Candidates", "curator:candidates", "curator"),
+    ("Schedule", "posting:schedule", "curator"),
+    ("History", "posting:post_history", "curator"),
+    ("Generation", "generation:generation", "owner"),
+    ("Corpora", "corpora:list", "owner"),
+    ("Stats", "curator:stats", "curator"),
+    ("Accounts", "posting:accounts", "owner"),
+    ("Status", "core:status", "curator"),
+]
+
+
+def roles(request: HttpRequest) -> dict[str, Any]:
+    user = getattr(request, "user", None)
+    if user is None or not user.is_authenticated:
+        return {"is_owner": False, "is_curator": False, "navigation": []}
+    owner, curator = is_owner(user), is_curator(user)
+    allowed = {"owner": owner, "curator": curator}
+    navigation = []
+    for label, name, role in NAVIGATION:
+        if allowed[role]:
+            url = reverse(name)
+            navigation.append({"label": label, "url": url, "active": request.path.startswith(url) and url != "/"})
+    return {"is_owner": owner, "is_curator": curator, "navigation": navigation}

@@ -1,0 +1,16 @@
+from django.apps import AppConfig
+
+
+class CorporaConfig(AppConfig):
+    name = "corpora"
+
+    def ready(self) -> None:
+        from core.demo import DEMO_STEPS
+        from corpora.demo import sample_corpus_ensure
+
+        # Connects the near-copy index receiver and registers its build task.
+        from corpora.nearcopy import receivers  # noqa: F401
+
+        # The demo imports the sample corpus first. ready() may run more than once (tests).
+        if sample_corpus_ensure not in DEMO_STEPS:
+            DEMO_STEPS.append(sample_corpus_ensure)

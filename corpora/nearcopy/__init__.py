@@ -1,0 +1,56 @@
+"""Near-copy check: is a candidate a memorised or lightly edited training text?
+
+The public interface (used by generation and the queue); the implementation lives in this package:
+`text` (words and offsets), `index` (the persisted index), `matching` (lookup and the exact rules),
+`services` (corpus index in the database and on disk), `tasks` (the build task).
+Definitions: docs/architecture.md, "Near-copy check".
+"""
+
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from curator.models import Candidate
+
+
+@dataclass(frozen=True)
+class Span:
+    """Overlapping words: character offsets [start, end) in the candidate and in the training text."""
+
+    candidate_start: int
+    candidate_end: int
+    training_start: int
+    training_end: int
+    training_id: int
+
+
+@dataclass(frozen=True)
+class Verdict:
+    verdict: str  # "copy", "near", "ok" (or "unchecked" when no index exists)
+    reason: str = ""  # "copy", "edited copy", "copied span", "stitched", ""
+    score: float = 0.0  # 0..100
+    closest_id: int | None = None
+    closest: str = ""
+    spans: list[Span] = field(default_factory=list)
+
+
+def check_texts(*, corpus_id: int, texts: list[str]) -> list[Verdict]:
+    """One verdict per text, in order, against the corpus' training texts.
+
+    Uses the corpus' persisted index (built now if it is missing or stale). A corpus that does
+    not exist gives "unchecked" verdicts rather than an error, so generation never loses a batch.
+    """
+    from corpora.models import Corpus
+    from corpora.nearcopy.services import nearcopy_check
+
+    corpus = Corpus.objects.filter(pk=corpus_id).first()
+    if corpus is None:
+        return [Verdict(verdict="unchecked") for _ in texts]
+    return nearcopy_check(corpus=corpus, texts=texts)
+
+
+def candidate_apply_verdict(*, candidate: "Candidate", verdict: Verdict) -> None:
+    """Write a verdict onto a Candidate's nearcopy_* fields, without saving."""
+    from corpora.nearcopy.services import candidate_apply_verdict as apply
+
+    apply(candidate=candidate, verdict=verdict)

@@ -1,0 +1,57 @@
+"""Reads for the corpora pages."""
+
+from dataclasses import dataclass
+from typing import Any
+
+from django.core.paginator import Page, Paginator
+from django.db.models import QuerySet
+from django.http import Http404
+
+from corpora.cleaning import RULES
+from corpora.models import Corpus, TrainingText
+
+TEXTS_PER_PAGE = 50
+
+
+def corpus_list() -> QuerySet[Corpus]:
+    return Corpus.objects.select_related("created_by").order_by("-created_at", "-id")
+
+
+def corpus_get(*, pk: int) -> Corpus:
+    try:
+        return Corpus.objects.select_related("created_by").get(pk=pk)
+    except Corpus.DoesNotExist:
+        raise Http404("No such corpus.") from None
+
+
+def corpus_texts_page(*, corpus: Corpus, page: str | int | None) -> Page[TrainingText]:
+    texts = TrainingText.objects.filter(corpus=corpus).order_by("position").only("position", "text", "original", "external_id", "posted_at")
+    return Paginator(texts, TEXTS_PER_PAGE).get_page(page)
+
+
+@dataclass(frozen=True)
+class RuleReport:
+    key: str
+    label: str
+    kind: str
+    help: str
+    on: bool
+    count: int
+    examples: list[dict[str, str]]
+
+
+def corpus_report(*, corpus: Corpus) -> list[RuleReport]:
+    """Per rule, in the order they run: on or off, how many texts it removed or changed, and the first examples."""
+    examples: dict[str, Any] = (corpus.preview or {}).get("rules", {})
+    return [
+        RuleReport(
+            key=rule.key,
+            label=rule.label,
+            kind=rule.kind,
+            help=rule.help,
+            on=bool(corpus.options.get(rule.option, rule.default)),
+            count=int(corpus.counts.get(rule.key, 0)),
+            examples=list(examples.get(rule.key, [])),
+        )
+        for rule in RULES
+    ]

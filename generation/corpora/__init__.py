@@ -1,1 +1,0 @@
-"""Training corpora: import (formats, cleaning rules), export."""
