@@ -97,8 +97,6 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
-# Django 6's default for URL form fields (Post.url is https), adopted now to silence the transition warning.
-FORMS_URLFIELD_ASSUME_HTTPS = True
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "core:home"
 LOGOUT_REDIRECT_URL = "login"
@@ -200,7 +198,6 @@ CELERY_TASK_DEFAULT_QUEUE = "default"
 CELERY_TASK_ROUTES = {
     "generation.tasks.finetune": {"queue": "gpu"},
     "generation.tasks.generate": {"queue": "gpu"},
-    "posting.tasks.generate_replies": {"queue": "gpu"},
 }
 CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = False

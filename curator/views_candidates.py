@@ -12,7 +12,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from core.access import curator_required
 from core.http import AuthedRequest
-from curator import selectors, services
+from curator import bulk, selectors
 from curator.forms import BulkForm, CandidateFilterForm
 from curator.models import Candidate
 
@@ -54,7 +54,7 @@ def candidates_bulk(request: AuthedRequest) -> HttpResponse:
         feedback = [("error", " ".join(str(e) for errors in form.errors.values() for e in errors))]
     else:
         approve = form.cleaned_data["action"] == "approve"
-        result = services.candidates_decide_bulk(
+        result = bulk.candidates_decide_bulk(
             items=form.cleaned_data["selected"], by=request.user, approve=approve, override=form.cleaned_data["override"]
         )
         verb = "Approved" if approve else "Rejected"

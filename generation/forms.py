@@ -7,7 +7,7 @@ from django import forms
 
 from corpora.models import Corpus
 from generation.gpt2 import files
-from generation.models import Checkpoint, FinetuneRun
+from generation.models import DEFAULT_LENGTH, DEFAULT_TEMPERATURE, DEFAULT_TOP_K, DEFAULT_TOP_P, Checkpoint, FinetuneRun
 
 RUN_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,99}$")
 
@@ -73,7 +73,7 @@ class CheckpointSelect(forms.Select):
 
 # Sampling settings of GPT-2 only: a Markov chain has no temperature, tokens or prefix. The page switches them
 # off (they are then not sent) when a Markov chain is picked, and for a Markov chain they are ignored here too.
-GPT2_ONLY = {"temperature": 0.7, "top_k": 0, "top_p": 0.9, "length": 100, "prefix": ""}
+GPT2_ONLY = {"temperature": DEFAULT_TEMPERATURE, "top_k": DEFAULT_TOP_K, "top_p": DEFAULT_TOP_P, "length": DEFAULT_LENGTH, "prefix": ""}
 _GPT2_ONLY_ATTRS = {"data-gpt2-only": ""}
 
 

@@ -60,7 +60,12 @@ def test_navigation_hides_owner_pages_from_curators(curator_client: Client, owne
 def test_a_curator_reaches_every_curator_page_from_the_navigation(curator_client: Client) -> None:
     html = curator_client.get(reverse("curator:queue")).content.decode()
     nav = html.split("<nav>", 1)[1].split("</nav>", 1)[0]
-    for label, name in [("Queue", "curator:queue"), ("Candidates", "curator:candidates"), ("Schedule", "posting:schedule"), ("History", "posting:post_history")]:
+    for label, name in [
+        ("Queue", "curator:queue"),
+        ("Candidates", "curator:candidates"),
+        ("Schedule", "posting:schedule"),
+        ("History", "posting:post_history"),
+    ]:
         assert f'<a href="{reverse(name)}"' in nav and f">{label}</a>" in nav
 
 

@@ -8,7 +8,7 @@ from django.core.cache import cache
 from django.test import Client
 from django.urls import reverse
 
-from curator import selectors, services
+from curator import claims, decisions, selectors
 from curator.models import Candidate, Decision
 from posting.models import Post
 from tests.test_queue_factories import make_account, make_batch, make_candidate, make_candidates, make_near_copy
@@ -234,8 +234,8 @@ def test_a_stale_version_names_who_decided_and_overwrites_nothing(
     a = make_candidate()
     curator_client.get(reverse("curator:queue"))
     # cora got the card (e.g. from the list view) and rejected it meanwhile.
-    services.claims_release(user=curator)
-    services.candidate_reject(candidate_id=a.pk, version=1, by=curator2)
+    claims.claims_release(user=curator)
+    decisions.candidate_reject(candidate_id=a.pk, version=1, by=curator2)
     response = post(curator_client, "curator:queue_approve", a.pk, htmx=htmx, version=1)
     a.refresh_from_db()
     assert a.status == Candidate.Status.REJECTED and a.decided_by == curator2
@@ -246,8 +246,8 @@ def test_a_stale_version_names_who_decided_and_overwrites_nothing(
 
 def test_a_stale_version_after_an_edit_names_the_editor(curator_client: Client, curator: User, curator2: User) -> None:
     a = make_candidate("first words")
-    services.candidate_edit(candidate_id=a.pk, version=1, by=curator2, text="second words")
-    services.claims_release(user=curator2)
+    decisions.candidate_edit(candidate_id=a.pk, version=1, by=curator2, text="second words")
+    claims.claims_release(user=curator2)
     html = post(curator_client, "curator:queue_approve", a.pk, htmx=True, version=1).content.decode()
     a.refresh_from_db()
     assert a.status == Candidate.Status.PENDING and a.text == "second words"
@@ -256,7 +256,7 @@ def test_a_stale_version_after_an_edit_names_the_editor(curator_client: Client, 
 
 def test_a_card_held_by_another_curator_cannot_be_decided(curator_client: Client, curator2: User) -> None:
     a = make_candidate()
-    services.queue_claim(user=curator2)
+    claims.queue_claim(user=curator2)
     html = post(curator_client, "curator:queue_approve", a.pk, htmx=True, version=1).content.decode()
     a.refresh_from_db()
     assert a.status == Candidate.Status.PENDING and a.claimed_by == curator2
@@ -346,10 +346,10 @@ def test_a_posted_candidate_cannot_be_undone(curator_client: Client) -> None:
 
 def test_undo_refuses_when_someone_changed_the_candidate_since(curator_client: Client, curator: User, curator2: User) -> None:
     a = make_candidate()
-    services.candidate_approve(candidate_id=a.pk, version=1, by=curator)
+    decisions.candidate_approve(candidate_id=a.pk, version=1, by=curator)
     # cora took it back and rejected it herself in the meantime.
     Candidate.objects.filter(pk=a.pk).update(status="pending", version=3)
-    services.candidate_reject(candidate_id=a.pk, version=3, by=curator2)
+    decisions.candidate_reject(candidate_id=a.pk, version=3, by=curator2)
     html = post(curator_client, "curator:queue_undo", htmx=True).content.decode()
     a.refresh_from_db()
     assert a.status == Candidate.Status.REJECTED
@@ -413,7 +413,9 @@ def test_an_edit_reruns_the_real_near_copy_check(curator_client: Client, curator
     near = make_near_copy()
     training = near.nearcopy_closest
     assert training is not None
-    html = post(curator_client, "curator:queue_edit", near.pk, htmx=True, version=1, text="Houseplants deserve a long weekend too").content.decode()
+    html = post(
+        curator_client, "curator:queue_edit", near.pk, htmx=True, version=1, text="Houseplants deserve a long weekend too"
+    ).content.decode()
     near.refresh_from_db()
     assert near.nearcopy_verdict == Candidate.Verdict.OK and near.nearcopy_spans == []
     assert "qcard qcard-near" not in html

@@ -4,7 +4,7 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from generation import services
+from generation import checkpoints
 
 
 class Command(BaseCommand):
@@ -29,7 +29,7 @@ class Command(BaseCommand):
             except (OSError, ValueError) as exc:
                 raise CommandError(f"Cannot read {hparams}: {exc}") from None
         try:
-            checkpoint = services.tiny_model_create(name=name, vocab_dir=vocab, hparams=hp)
+            checkpoint = checkpoints.tiny_model_create(name=name, vocab_dir=vocab, hparams=hp)
         except (ValueError, RuntimeError) as exc:
             raise CommandError(str(exc)) from None
         self.stdout.write(self.style.SUCCESS(f"Wrote {checkpoint.path} {checkpoint.hparams} (registered as checkpoint {name!r})."))
