@@ -105,8 +105,8 @@ def rate_chart(rates: Sequence[Rate], title: str = "Approval rate") -> SafeStrin
 
 
 @register.simple_tag
-def sparkline(values: Sequence[int], width: int = 192, height: int = 28) -> SafeString:
-    """Tiny column chart (e.g. decisions in each of the last 24 hours)."""
+def sparkline(values: Sequence[int], title: str = "Values", width: int = 192, height: int = 28) -> SafeString:
+    """Tiny column chart (e.g. decisions in each of the last 24 hours); `title` is its accessible name."""
     top = max(values) if values else 0
     step = width / max(1, len(values))
     cols = [
@@ -120,7 +120,16 @@ def sparkline(values: Sequence[int], width: int = 192, height: int = 28) -> Safe
         for i, v in enumerate(values)
     ]
     bars = format_html_join("", '<rect x="{}" y="{}" width="{}" height="{}" class="chart-bar"><title>{}</title></rect>', cols)
-    return format_html('<svg class="sparkline" viewBox="0 0 {} {}" width="{}" height="{}">{}</svg>', width, height, width, height, bars)
+    return format_html(
+        '<svg class="sparkline" role="img" aria-label="{}" viewBox="0 0 {} {}" width="{}" height="{}"><title>{}</title>{}</svg>',
+        title,
+        width,
+        height,
+        width,
+        height,
+        title,
+        bars,
+    )
 
 
 @register.filter
