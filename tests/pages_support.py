@@ -16,7 +16,7 @@ from django.utils import timezone
 
 from corpora.models import Corpus
 from corpora.services import corpus_import
-from curator import services as curator_services
+from curator import decisions
 from curator.models import Candidate
 from generation.models import FinetuneRun, GenerationBatch, Status
 from posting.models import Post
@@ -47,8 +47,8 @@ def site_make(tmp_dir: Path) -> Site:
     make_candidates(3, batch=batch, prefix="Another one")
     mention_with_candidates(account, 2)
     rejected, scheduled = make_candidate("Rejected by the owner", batch=batch), make_candidate("Scheduled by the owner", batch=batch)
-    curator_services.candidate_reject(candidate_id=rejected.pk, version=rejected.version, by=owner)
-    curator_services.candidate_schedule(candidate_id=scheduled.pk, version=scheduled.version, by=owner)
+    decisions.candidate_reject(candidate_id=rejected.pk, version=rejected.version, by=owner)
+    decisions.candidate_schedule(candidate_id=scheduled.pk, version=scheduled.version, by=owner)
     sent_at = timezone.now() - timedelta(hours=2)
     Post.objects.create(
         account=account, text="Sent yesterday", scheduled_at=sent_at, sent_at=sent_at, state=Post.State.SENT, remote_id="dry-1"
