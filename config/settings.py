@@ -60,6 +60,7 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
+    "core.middleware.nul_in_query_refused",
 ]
 
 ROOT_URLCONF = "config.urls"
@@ -155,6 +156,9 @@ CONTENT_SECURITY_POLICY = {
 # --- Product settings.
 MODELS_DIR = Path(env_str("MODELS_DIR", str(BASE_DIR / "models")) or "")
 CORPUS_MAX_UPLOAD_BYTES = env_int("CORPUS_MAX_UPLOAD_BYTES", 200 * 1024 * 1024, minimum=1)
+# Longer texts are dropped at import (the too_long rule, counted in the report). GPT-2 sees 1,024 tokens at a
+# time, about 4,000 characters of English; a tweet is 280, a long post or a proverb collection entry fits.
+CORPUS_MAX_TEXT_CHARS = env_int("CORPUS_MAX_TEXT_CHARS", 4000, minimum=280)
 # Fernet key (urlsafe base64, 32 bytes) for posting credentials at rest. Required in production.
 CREDENTIALS_KEY = env_str("CREDENTIALS_KEY")
 if not CREDENTIALS_KEY and not DEBUG and not env_bool("TESTING", False):

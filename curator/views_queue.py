@@ -77,7 +77,8 @@ def _after_action(
 @curator_required
 def queue(request: AuthedRequest) -> HttpResponse:
     focus = request.GET.get("c", "")
-    return _panel(request, focus=int(focus) if focus.isdigit() else None)
+    # isdigit() alone lets "²" through, which int() refuses.
+    return _panel(request, focus=int(focus) if focus.isascii() and focus.isdigit() else None)
 
 
 @require_POST

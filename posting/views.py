@@ -86,6 +86,8 @@ def post_history(request: AuthedRequest) -> HttpResponse:
         account_id = int(request.GET.get("account") or 0) or None
     except ValueError:
         account_id = None
+    if account_id is not None and not 0 < account_id < 2**63:
+        account_id = None  # no such account, and a bigger number would overflow SQLite's INTEGER in the query
     page = Paginator(selectors.history(state=state, account_id=account_id), 50).get_page(request.GET.get("page"))
     context = {
         "page": page,

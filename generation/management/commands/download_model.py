@@ -3,6 +3,7 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from generation import checkpoints
+from generation.gpt2 import files
 
 
 class Command(BaseCommand):
@@ -12,6 +13,10 @@ class Command(BaseCommand):
         parser.add_argument("name", help="124M, 355M, 774M or 1558M")
 
     def handle(self, *args: Any, name: str, **options: Any) -> None:
+        try:
+            files.name_check(name)
+        except files.BadName as exc:
+            raise CommandError(f"Model {exc}") from None
         try:
             checkpoint = checkpoints.model_download(name=name)
         except checkpoints.DownloadFailed as exc:
