@@ -6,6 +6,7 @@ from datetime import datetime, timedelta
 from django.db import connection
 from django.utils import timezone
 
+from core.broker import broker_reachable
 from core.models import Heartbeat
 
 ALIVE_WITHIN = timedelta(seconds=45)
@@ -22,6 +23,7 @@ class ProcessStatus:
 @dataclass(frozen=True)
 class SystemStatus:
     database: str
+    broker_reachable: bool
     beat: ProcessStatus | None
     workers: list[ProcessStatus]
     queues: dict[str, bool]
@@ -29,6 +31,8 @@ class SystemStatus:
 
 
 def system_status() -> SystemStatus:
+    # Workers report through their own broker connection; this process must reach it too, or nothing it sends arrives.
+    broker_ok = broker_reachable()
     now = timezone.now()
     processes = [
         ProcessStatus(name=h.name, queues=h.queues, seen_at=h.seen_at, alive=now - h.seen_at <= ALIVE_WITHIN)
@@ -39,10 +43,11 @@ def system_status() -> SystemStatus:
     alive_queues = {q for p in workers if p.alive for q in p.queues.split(",") if q}
     return SystemStatus(
         database=connection.vendor,
+        broker_reachable=broker_ok,
         beat=beat,
         workers=workers,
         queues={q: q in alive_queues for q in ("default", "gpu")},
-        healthy=bool(beat and beat.alive) and all(q in alive_queues for q in ("default", "gpu")),
+        healthy=broker_ok and bool(beat and beat.alive) and all(q in alive_queues for q in ("default", "gpu")),
     )
 
 

@@ -21,6 +21,7 @@ def status(request: AuthedRequest) -> HttpResponse:
             {
                 "healthy": st.healthy,
                 "database": st.database,
+                "broker_reachable": st.broker_reachable,
                 "queues": st.queues,
                 "beat_alive": bool(st.beat and st.beat.alive),
                 "workers": [{"name": w.name, "queues": w.queues, "alive": w.alive} for w in st.workers],

@@ -6,10 +6,12 @@ so that this module imports the tasks and the tasks never import it.
 
 from functools import partial
 
+from celery import Task
 from django.contrib.auth.models import User
 from django.db import transaction
 from django.utils import timezone
 
+from core.broker import BROKER_UNREACHABLE, task_send
 from corpora.models import Corpus
 from generation import tasks
 from generation.models import (
@@ -22,6 +24,12 @@ from generation.models import (
     GenerationBatch,
     Status,
 )
+
+
+def _send_or_fail(task: Task, model: type[FinetuneRun] | type[GenerationBatch], pk: int) -> None:
+    """After commit: send the job's task, or fail the row with the reason (it would wait for nothing)."""
+    if not task_send(task, pk):
+        model.objects.filter(pk=pk, status=Status.QUEUED).update(status=Status.FAILED, error=BROKER_UNREACHABLE, finished_at=timezone.now())
 
 
 def finetune_start(
@@ -47,7 +55,8 @@ def finetune_start(
         save_every=save_every,
         created_by=by,
     )
-    transaction.on_commit(partial(tasks.finetune.delay, run.pk))
+    transaction.on_commit(partial(_send_or_fail, tasks.finetune, FinetuneRun, run.pk))
+    run.refresh_from_db()  # outside a transaction the task was just sent, or the row failed with the reason
     return run
 
 
@@ -64,7 +73,7 @@ def finetune_resume(*, run: FinetuneRun) -> bool:
         status=Status.QUEUED, cancel_requested=False, error="", finished_at=None
     )
     if changed:
-        transaction.on_commit(partial(tasks.finetune.delay, run.pk))
+        transaction.on_commit(partial(_send_or_fail, tasks.finetune, FinetuneRun, run.pk))
     return bool(changed)
 
 
@@ -106,7 +115,8 @@ def batch_start(
         created_by=by,
     )
     if enqueue:
-        transaction.on_commit(partial(tasks.generate.delay, batch.pk))
+        transaction.on_commit(partial(_send_or_fail, tasks.generate, GenerationBatch, batch.pk))
+        batch.refresh_from_db()  # outside a transaction the task was just sent, or the row failed with the reason
     return batch
 
 

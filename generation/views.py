@@ -13,7 +13,7 @@ from core.http import AuthedRequest
 from corpora.models import Corpus
 from generation import jobs, selectors, services
 from generation.forms import BatchForm, FinetuneForm
-from generation.models import FinetuneRun, GenerationBatch
+from generation.models import FinetuneRun, GenerationBatch, Status
 
 TEMPLATE = "generation/generation.html"
 
@@ -67,7 +67,10 @@ def finetune_start(request: AuthedRequest) -> HttpResponse:
     if not form.is_valid():
         return render(request, TEMPLATE, _context(finetune_form=form), status=400)
     run = services.finetune_start(**form.cleaned_data, by=request.user)
-    messages.success(request, f"Finetune {run.run_name} queued on the gpu queue.")
+    if run.status == Status.FAILED:
+        messages.error(request, f"Finetune {run.run_name} was not started. {run.error}")
+    else:
+        messages.success(request, f"Finetune {run.run_name} queued on the gpu queue.")
     return redirect("generation:generation")
 
 
@@ -78,7 +81,10 @@ def batch_start(request: AuthedRequest) -> HttpResponse:
     if not form.is_valid():
         return render(request, TEMPLATE, _context(batch_form=form), status=400)
     batch = services.batch_start(**form.cleaned_data, by=request.user)
-    messages.success(request, f"Batch {batch.pk} of {batch.n_candidates} candidates queued.")
+    if batch.status == Status.FAILED:
+        messages.error(request, f"Batch {batch.pk} was not started. {batch.error}")
+    else:
+        messages.success(request, f"Batch {batch.pk} of {batch.n_candidates} candidates queued.")
     return redirect("generation:generation")
 
 
@@ -97,6 +103,10 @@ def finetune_resume(request: AuthedRequest, pk: int) -> HttpResponse:
     run = get_object_or_404(FinetuneRun, pk=pk)
     if not services.finetune_resume(run=run):
         messages.warning(request, f"Only a cancelled or failed run can be resumed; {run.run_name} is {run.get_status_display().lower()}.")
+    else:
+        run.refresh_from_db()
+        if run.status == Status.FAILED:
+            messages.error(request, f"{run.run_name} was not resumed. {run.error}")
     return _activity(request)
 
 

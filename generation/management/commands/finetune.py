@@ -47,6 +47,8 @@ class Command(BaseCommand):
         if not form.is_valid():
             raise CommandError(form_errors(form))
         run = services.finetune_start(**form.cleaned_data)
+        if run.status == Status.FAILED:
+            raise CommandError(f"Finetune {run.run_name} (#{run.pk}) was not started. {run.error}")
         self.stdout.write(f"Queued finetune {run.run_name} (#{run.pk}).")
         if not o["wait"]:
             return

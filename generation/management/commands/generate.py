@@ -34,6 +34,8 @@ class Command(BaseCommand):
         if not form.is_valid():
             raise CommandError(form_errors(form))
         batch = services.batch_start(**form.cleaned_data)
+        if batch.status == Status.FAILED:
+            raise CommandError(f"Batch #{batch.pk} was not started. {batch.error}")
         self.stdout.write(f"Queued batch #{batch.pk}: {batch.n_candidates} candidates from {checkpoint.name}.")
         if not o["wait"]:
             return
