@@ -8,6 +8,7 @@ PostgreSQL and Redis.
 from pathlib import Path
 
 import dj_database_url
+from cryptography.fernet import Fernet
 from csp.constants import NONCE, NONE, SELF
 from django.core.exceptions import ImproperlyConfigured
 
@@ -137,6 +138,8 @@ SECURE_HSTS_PRELOAD = not DEBUG
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https") if env_bool("BEHIND_TLS_PROXY", False) else None
 SECURE_CONTENT_TYPE_NOSNIFF = True
 X_FRAME_OPTIONS = "DENY"
+# Error reports (the DEBUG page too) leave out what sensitive_post_parameters/sensitive_variables mark.
+DEFAULT_EXCEPTION_REPORTER_FILTER = "core.errors.SecretsAlwaysHidden"
 # A strict Content-Security-Policy on every page: scripts and styles only from our own static files
 # (no inline handlers, <style> or style=); htmx's script tag also carries the request's nonce.
 CONTENT_SECURITY_POLICY = {
@@ -165,6 +168,16 @@ if not CREDENTIALS_KEY and not DEBUG and not env_bool("TESTING", False):
     raise ImproperlyConfigured(
         "CREDENTIALS_KEY must be set when DEBUG is off (generate one with `python manage.py generate_credentials_key`)."
     )
+for _n, _key in enumerate((CREDENTIALS_KEY or "").split(",") if CREDENTIALS_KEY else [], start=1):
+    # Checked here, not at the first post: a typo must stop start-up, not fail every credential save later.
+    # The message never shows the value (it is a secret).
+    try:
+        Fernet(_key.strip())
+    except ValueError:
+        raise ImproperlyConfigured(
+            f"CREDENTIALS_KEY: key {_n} is not a Fernet key (32 url-safe base64-encoded bytes; "
+            "generate one with `python manage.py generate_credentials_key`)."
+        ) from None
 QUEUE_CLAIM_SIZE = env_int("QUEUE_CLAIM_SIZE", 5, minimum=1)
 QUEUE_CLAIM_SECONDS = env_int("QUEUE_CLAIM_SECONDS", 300, minimum=10)
 NEARCOPY_EDIT_RATIO = env_float("NEARCOPY_EDIT_RATIO", 80.0, minimum=0, maximum=100)
@@ -251,5 +264,10 @@ LOGGING = {
     "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s: %(message)s"}},
     "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
     "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "INFO")},
-    "loggers": {"django.db.backends": {"level": "WARNING"}},
+    "loggers": {
+        "django.db.backends": {"level": "WARNING"},
+        # At DEBUG these log the OAuth consumer key, access token and signature base string: never below INFO.
+        "oauthlib": {"level": "INFO"},
+        "requests_oauthlib": {"level": "INFO"},
+    },
 }

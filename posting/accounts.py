@@ -4,6 +4,7 @@ from datetime import time
 
 from django.db import transaction
 from django.utils import timezone
+from django.views.decorators.debug import sensitive_variables
 
 from posting.crypto import CREDENTIAL_FIELDS, credentials_encrypt
 from posting.delivery import account_pause
@@ -14,6 +15,7 @@ from posting.scheduling import next_free_slot
 __all__ = ["account_check", "account_credentials_set", "account_pause", "account_resume", "slot_add", "slot_remove"]
 
 
+@sensitive_variables()
 def account_credentials_set(*, account: Account, values: dict[str, str]) -> None:
     """Store new OAuth 1.0a keys, encrypted. The remote identity is forgotten: new keys may be another user."""
     account.credentials_encrypted = credentials_encrypt({f: values[f].strip() for f in CREDENTIAL_FIELDS})

@@ -12,6 +12,7 @@ import json
 from cryptography.fernet import Fernet, InvalidToken, MultiFernet
 from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
+from django.views.decorators.debug import sensitive_variables
 
 CREDENTIAL_FIELDS = ("consumer_key", "consumer_secret", "access_token", "access_token_secret")
 
@@ -36,10 +37,12 @@ def _fernet() -> MultiFernet:
     return MultiFernet(keys)
 
 
+@sensitive_variables()  # an error report never shows the plain values held here
 def credentials_encrypt(values: dict[str, str]) -> str:
     return _fernet().encrypt(json.dumps(values, sort_keys=True).encode()).decode()
 
 
+@sensitive_variables()
 def credentials_decrypt(token: str) -> dict[str, str]:
     if not token:
         return {}

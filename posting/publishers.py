@@ -14,6 +14,7 @@ import requests
 import tweepy
 from django.conf import settings
 from django.utils import timezone
+from django.views.decorators.debug import sensitive_variables
 from requests.adapters import HTTPAdapter
 from urllib3.exceptions import NewConnectionError
 
@@ -159,6 +160,7 @@ def _parse_time(value: str | None) -> datetime | None:
 
 
 class XPublisher:
+    @sensitive_variables("creds")
     def __init__(self, account: Account) -> None:
         creds = credentials_decrypt(account.credentials_encrypted)
         missing = [f for f in CREDENTIAL_FIELDS if not creds.get(f)]

@@ -10,6 +10,7 @@ from django.contrib import messages
 from django.core.paginator import Paginator
 from django.http import HttpResponse, HttpResponseBadRequest
 from django.shortcuts import get_object_or_404, redirect, render
+from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from core.access import curator_required, owner_required
@@ -169,6 +170,7 @@ def account(request: AuthedRequest, pk: int) -> HttpResponse:
     return render(request, "posting/account.html", _account_context(acct))
 
 
+@sensitive_post_parameters()  # every field is a secret: error reports (the DEBUG page, mailed 500s) show none of them
 @require_POST
 @owner_required
 def account_credentials(request: AuthedRequest, pk: int) -> HttpResponse:

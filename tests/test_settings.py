@@ -52,12 +52,42 @@ def test_production_settings_pass_check_deploy() -> None:
         ({**PROD, "ALLOWED_HOSTS": "a,,b"}, "ALLOWED_HOSTS='a,,b' has an empty entry"),
         ({**PROD, "QUEUE_CLAIM_SECONDS": "soon"}, "QUEUE_CLAIM_SECONDS='soon' is not an integer"),
         ({**PROD, "CORPUS_MAX_TEXT_CHARS": "100"}, "CORPUS_MAX_TEXT_CHARS=100 is below the minimum of 280"),
+        ({**PROD, "CREDENTIALS_KEY": "not-a-fernet-key"}, "CREDENTIALS_KEY: key 1 is not a Fernet key"),
+        ({**PROD, "CREDENTIALS_KEY": PROD["CREDENTIALS_KEY"] + ",n5Tl0w3k"}, "CREDENTIALS_KEY: key 2 is not a Fernet key"),
     ],
 )
 def test_a_bad_value_stops_start_up_with_a_clear_message(env: dict[str, str], message: str) -> None:
     result = manage("check", **env)
     assert result.returncode != 0
     assert message in result.stderr
+
+
+def test_a_malformed_credentials_key_fails_check_deploy_without_showing_it() -> None:
+    result = manage("check", "--deploy", **{**PROD, "CREDENTIALS_KEY": "s3cret-but-not-a-key"})
+    assert result.returncode != 0 and "CREDENTIALS_KEY: key 1 is not a Fernet key" in result.stderr
+    assert "s3cret-but-not-a-key" not in result.stderr + result.stdout
+
+
+def test_oauth_libraries_never_log_credentials_even_at_debug() -> None:
+    """oauthlib logs the consumer key, token and signature base string at DEBUG; LOG_LEVEL=DEBUG must not show them."""
+    code = (
+        "import django, logging, requests; django.setup(); from requests_oauthlib import OAuth1; "
+        "logging.getLogger('probe').debug('debug logging is on'); "
+        "requests.Request('POST', 'https://api.twitter.com/2/tweets', json={'text': 'hi'}, "
+        "auth=OAuth1('CONSUMERKEY123', 'CONSUMERSECRET', 'ACCESSTOKEN456', 'TOKENSECRET')).prepare()"
+    )
+    clean = {k: v for k, v in os.environ.items() if k not in STRIP}
+    env = clean | {
+        "DJANGO_SETTINGS_MODULE": "config.settings",
+        "VAR_DIR": str(BASE_DIR / "var" / "settings-test"),
+        **PROD,
+        "LOG_LEVEL": "DEBUG",
+    }
+    result = subprocess.run([sys.executable, "-c", code], cwd=BASE_DIR, env=env, capture_output=True, text=True, timeout=120)
+    assert result.returncode == 0, result.stderr
+    assert "debug logging is on" in result.stderr  # the test can see DEBUG lines at all
+    for secret in ("CONSUMERKEY123", "ACCESSTOKEN456"):
+        assert secret not in result.stderr
 
 
 def test_the_embedded_default_needs_no_service() -> None:
