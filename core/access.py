@@ -44,3 +44,16 @@ def _require(check: Callable[[AbstractBaseUser | AnonymousUser], bool]) -> Calla
 
 owner_required = _require(is_owner)
 curator_required = _require(is_curator)
+
+
+def client_ip(request: HttpRequest) -> str:
+    """The address login throttling counts: the peer, or behind our TLS proxy the one the proxy appended.
+
+    Only the last X-Forwarded-For entry is the proxy's own; earlier ones are whatever the client sent.
+    """
+    from django.conf import settings
+
+    forwarded = request.META.get("HTTP_X_FORWARDED_FOR", "")
+    if settings.SECURE_PROXY_SSL_HEADER and forwarded:
+        return forwarded.split(",")[-1].strip()
+    return str(request.META.get("REMOTE_ADDR", ""))

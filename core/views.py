@@ -1,10 +1,18 @@
+from typing import Any
+
 from django.conf import settings
-from django.http import HttpResponse, JsonResponse
+from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
 from django.views.decorators.http import require_GET
 
 from core import status as status_facts
 from core.http import AuthedRequest
+
+
+def locked_out(request: HttpRequest, credentials: dict[str, Any] | None = None, *args: Any, **kwargs: Any) -> HttpResponse:
+    """django-axes' lockout answer: 429 with the login page's look, and how long to wait."""
+    context = {"failure_limit": settings.AXES_FAILURE_LIMIT, "minutes": int(settings.AXES_COOLOFF_TIME.total_seconds() // 60)}
+    return render(request, "registration/locked_out.html", context, status=429)
 
 
 @require_GET
