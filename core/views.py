@@ -6,6 +6,7 @@ from django.shortcuts import render
 from django.views.decorators.http import require_GET
 
 from core import status as status_facts
+from core.access import curator_required, is_curator
 from core.http import AuthedRequest
 
 
@@ -17,10 +18,14 @@ def locked_out(request: HttpRequest, credentials: dict[str, Any] | None = None, 
 
 @require_GET
 def home(request: AuthedRequest) -> HttpResponse:
+    if not is_curator(request.user):  # owners are curators too
+        # Logged in but given no role: this page and nothing else (no system facts, host or vendor names).
+        return render(request, "core/no_role.html")
     return render(request, "core/home.html", {"status": status_facts.system_status()})
 
 
 @require_GET
+@curator_required
 def status(request: AuthedRequest) -> HttpResponse:
     """Database, broker, workers and beat. The part that refreshes itself is a partial."""
     st = status_facts.system_status()
