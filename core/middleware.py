@@ -4,6 +4,8 @@ from collections.abc import Callable
 
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
+from django.urls import reverse
+from django.utils.cache import patch_cache_control
 
 NUL_IN_QUERY = "This address has a NUL character (%00) in its query string, and no page accepts one. Remove it and try again."
 
@@ -20,5 +22,23 @@ def nul_in_query_refused(get_response: Callable[[HttpRequest], HttpResponse]) ->
         if any("\x00" in key or any("\x00" in value for value in values) for key, values in request.GET.lists()):
             return render(request, "core/bad_request.html", {"reason": NUL_IN_QUERY}, status=400)
         return get_response(request)
+
+    return middleware
+
+
+def private_pages_not_stored(get_response: Callable[[HttpRequest], HttpResponse]) -> Callable[[HttpRequest], HttpResponse]:
+    """`Cache-Control: no-store` on every page a logged-in user gets (the login page too: it holds a CSRF token).
+
+    Queue cards, credentials forms and the audit log must not stay in a shared browser's cache or a proxy's,
+    where the back button or the next user of the machine would find them after log-out. Static files are served
+    by WhiteNoise above this and keep their long cache.
+    """
+
+    def middleware(request: HttpRequest) -> HttpResponse:
+        response = get_response(request)
+        user = getattr(request, "user", None)
+        if (user is not None and user.is_authenticated) or request.path == reverse("login"):
+            patch_cache_control(response, no_store=True, private=True)
+        return response
 
     return middleware

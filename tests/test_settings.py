@@ -34,6 +34,35 @@ def manage(*args: str, **env: str) -> subprocess.CompletedProcess[str]:
     return subprocess.run([sys.executable, "manage.py", *args], cwd=BASE_DIR, env=clean, capture_output=True, text=True, timeout=120)
 
 
+def _compose_environment() -> dict[str, str]:
+    """The web service's environment as docker compose resolves it with nothing set but the two secrets."""
+    import re
+
+    import yaml
+
+    env = yaml.safe_load((BASE_DIR / "docker-compose.yml").read_text())["services"]["web"]["environment"]
+    secrets = {"SECRET_KEY": PROD["SECRET_KEY"], "CREDENTIALS_KEY": PROD["CREDENTIALS_KEY"]}
+
+    def resolve(value: str) -> str:
+        def one(m: re.Match[str]) -> str:
+            name, op, default = m.group(1), m.group(2), m.group(3)
+            return secrets[name] if op == ":?" else default
+
+        return re.sub(r"\$\{(\w+)(:-|:\?)([^}]*)\}", one, str(value))
+
+    resolved = {k: resolve(v) for k, v in env.items()}
+    # Paths of the container do not exist here.
+    return resolved | {"VAR_DIR": str(BASE_DIR / "var" / "settings-test"), "MODELS_DIR": str(BASE_DIR / "var" / "settings-test")}
+
+
+def test_docker_compose_defaults_pass_check_deploy() -> None:
+    env = _compose_environment()
+    assert env["SECURE_SSL_REDIRECT"] == "1" and env["SESSION_COOKIE_SECURE"] == "1" and env["BEHIND_TLS_PROXY"] == "1"
+    result = manage("check", "--deploy", "--fail-level", "WARNING", **env)
+    assert result.returncode == 0, result.stderr
+    assert "no issues" in result.stdout
+
+
 def test_production_settings_pass_check_deploy() -> None:
     result = manage("check", "--deploy", "--fail-level", "WARNING", **PROD)
     assert result.returncode == 0, result.stderr
