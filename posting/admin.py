@@ -1,6 +1,8 @@
 from django.contrib import admin
 from django.db import models
+from django.http import HttpRequest
 
+from core.admin import ReadOnlyAdmin
 from posting.models import Account, Attempt, DryRunTweet, Mention, Post, Slot
 
 
@@ -21,10 +23,17 @@ class AttemptInline(admin.TabularInline):
     model = Attempt
     extra = 0
     readonly_fields = ["outcome", "detail", "by", "at"]
+    can_delete = False
+
+    def has_add_permission(self, request: HttpRequest, obj: object = None) -> bool:
+        return False
 
 
 @admin.register(Post)
-class PostAdmin(admin.ModelAdmin):
+class PostAdmin(ReadOnlyAdmin):
+    """Read-only: a post's state is the exactly-once record of what went out (posting.delivery owns it); the
+    Schedule and History pages change what may change (time, order, retry, cancel)."""
+
     list_display = ["id", "account", "text", "scheduled_at", "state", "attempts", "remote_id"]
     list_filter = ["state", "account"]
     raw_id_fields = ["candidate"]
@@ -40,7 +49,9 @@ class SlotAdmin(admin.ModelAdmin):
 
 
 @admin.register(Attempt)
-class AttemptAdmin(admin.ModelAdmin):
+class AttemptAdmin(ReadOnlyAdmin):
+    """The delivery log."""
+
     list_display = ["at", "post", "outcome", "detail"]
     list_filter = ["outcome"]
     raw_id_fields = ["post"]
