@@ -36,3 +36,18 @@ def normalise(text: str) -> str:
 def text_hash(text: str) -> str:
     """Equal for texts that differ only by what normalise() folds away: the de-duplication key."""
     return hashlib.sha256(normalise(text).encode()).hexdigest()
+
+
+# Characters that draw nothing although they are not whitespace to str.isspace(): the Hangul fillers and the
+# blank Braille pattern, the usual ways to post "nothing" past a check for empty text.
+_BLANK_GLYPHS = frozenset("\u115f\u1160\u3164\uffa0\u2800")
+
+
+def visible(text: str) -> bool:
+    """True when some character of the text draws something.
+
+    Whitespace, format characters (Unicode Cf: zero-width space, joiners, word joiner, BOM, bidi marks),
+    controls and the blank glyphs above do not; a text of only those shows as nothing but still counts
+    towards the length (two zero-width spaces weigh 2 of 280).
+    """
+    return any(not (ch.isspace() or ch in _BLANK_GLYPHS or unicodedata.category(ch) in ("Cf", "Cc", "Zs", "Zl", "Zp")) for ch in text)

@@ -269,6 +269,9 @@ def _nearcopy_fields(candidate: Candidate) -> dict[str, Any]:
     }
 
 
+NUL_IN_TEXT = "The text holds a NUL character (\\0), which no post can carry: remove it and save again."
+
+
 def candidate_edit(*, candidate_id: int, version: int, by: User, text: str) -> Candidate:
     """Change a pending candidate's text, re-running the length and near-copy checks.
 
@@ -278,9 +281,16 @@ def candidate_edit(*, candidate_id: int, version: int, by: User, text: str) -> C
     """
     from corpora import nearcopy
 
+    if "\x00" in text:
+        raise DecisionError(NUL_IN_TEXT)
     text = text.replace("\r\n", "\n").strip()
     if not text:
         raise DecisionError("The text is empty: write the tweet, or press Esc to keep the original.")
+    if not tweets.visible(text):
+        raise DecisionError(
+            "The text shows nothing: it holds only invisible characters (zero-width spaces, joiners or the like). "
+            "Write the tweet, or press Esc to keep the original."
+        )
     length = tweets.weighted_length(text)
     if length > tweets.MAX_WEIGHTED_LENGTH:
         raise DecisionError(f"The text is {length} of {tweets.MAX_WEIGHTED_LENGTH} characters (weighted): shorten it to save.")

@@ -136,9 +136,9 @@ def queue_edit(request: AuthedRequest, pk: int) -> HttpResponse:
     form = EditForm(request.POST)
     text = request.POST.get("text", "")
     if not form.is_valid():
-        return _panel(
-            request, focus=pk, editing=True, edit_text=text, feedback=("error", "The text is empty: write the tweet, or press Esc.")
-        )
+        # Django's field refuses a NUL itself (its words say nothing about the tweet); name it as the service does.
+        reason = decisions.NUL_IN_TEXT if "\x00" in text else "The text is empty: write the tweet, or press Esc."
+        return _panel(request, focus=pk, editing=True, edit_text=text.replace("\x00", ""), feedback=("error", reason))
     try:
         candidate = decisions.candidate_edit(candidate_id=pk, version=form.cleaned_data["version"], by=request.user, text=text)
     except errors.StaleCandidate as exc:
