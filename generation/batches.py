@@ -167,8 +167,8 @@ def batch_run(*, batch_id: int) -> None:
     """1. claim the batch; 2. generate, reporting progress after each chunk; 3. store candidates and counts at once;
     4. tell whoever listens (batch_finished) how it ended.
     """
-    claimed = job_claim(GenerationBatch, batch_id)  # before reaping: a redelivered batch is taken over, not failed
-    batches_reap_stale()
+    batches_reap_stale()  # first: a batch left running by a dead worker is failed, never restarted by its redelivery
+    claimed = job_claim(GenerationBatch, batch_id)
     if not claimed:
         log.info("batch %s: not queued (already done, cancelled, or running elsewhere)", batch_id)
         return

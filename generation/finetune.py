@@ -20,8 +20,8 @@ LOSS_HISTORY_POINTS = 400
 def finetune_run(*, run_id: int) -> None:
     """1. claim the run; 2. export the corpus; 3. train, writing progress and checking cancel each step;
     4. register the checkpoint (or record the cancel / the error in plain words)."""
-    claimed = job_claim(FinetuneRun, run_id)  # before reaping: a redelivered run is taken over (it resumes), not failed
-    runs_reap_stale()
+    runs_reap_stale()  # first: a run left running by a dead worker is failed (Resume continues it), never taken over
+    claimed = job_claim(FinetuneRun, run_id)
     if not claimed:
         log.info("finetune %s: not queued (already done, cancelled, or running elsewhere)", run_id)
         return

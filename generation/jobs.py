@@ -1,7 +1,12 @@
 """The lifecycle every generation job shares (finetune runs and batches): claim, heartbeat, stop, reap, errors.
 
-A job is claimed with a conditional update (queued, or running for a worker that stopped reporting);
-while it runs, a thread beside it stamps heartbeat_at; the reapers fail rows whose worker died.
+A job is claimed with a conditional update from queued to running; while it runs, a thread beside it stamps
+heartbeat_at; the reapers fail rows whose worker died.
+
+A task whose worker died is redelivered by Redis only after the visibility timeout (hours: it must outlast the
+longest task). By then the owner has seen the job failed (the reaper runs every minute) and moved on: started
+another batch, resumed the run, or let it be. So a redelivered task never takes over: the job is reaped first if
+it is still marked running, and then there is nothing queued to claim.
 """
 
 import logging
@@ -11,7 +16,6 @@ from contextlib import contextmanager
 from datetime import timedelta
 
 from django.db import connection
-from django.db.models import Q
 from django.utils import timezone
 
 from core.errors import unexpected
@@ -54,14 +58,13 @@ class Stop(Exception):
 
 
 def job_claim(model: Job, pk: int) -> bool:
-    """Queued, or running for a worker that stopped reporting (a redelivery after a crash): ours now."""
+    """Queued: ours now. Anything else (running elsewhere, finished, cancelled, failed) is left alone.
+
+    Resume puts a failed or cancelled run back to queued, with a task of its own; that task claims it, and a
+    late redelivery of the old one finds it running (or finished) and does nothing.
+    """
     now = timezone.now()
-    stale = Q(status=Status.RUNNING) & (Q(heartbeat_at__lt=now - STALE_AFTER) | Q(heartbeat_at__isnull=True))
-    return bool(
-        model.objects.filter(Q(pk=pk) & (Q(status=Status.QUEUED) | stale)).update(
-            status=Status.RUNNING, started_at=now, heartbeat_at=now, error=""
-        )
-    )
+    return bool(model.objects.filter(pk=pk, status=Status.QUEUED).update(status=Status.RUNNING, started_at=now, heartbeat_at=now, error=""))
 
 
 def job_error(exc: BaseException, *, what: str, batch_size: int) -> str:

@@ -1,7 +1,8 @@
 """Tasks of the generation area (gpu queue). Thin: they take ids and run the job (generation.finetune, .batches).
 
-acks_late: a task whose worker dies is redelivered; the services recognise the abandoned attempt
-(a running row with a stale heartbeat) and take it over, or the reaper marks it failed first.
+acks_late: a task whose worker dies is redelivered (hours later, after Redis' visibility timeout); by then its
+job is failed by the reaper (or is failed by the task itself first), so the redelivery does nothing: it never
+restarts a job the owner has moved on from (generation.jobs).
 """
 
 from celery import shared_task

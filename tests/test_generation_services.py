@@ -98,12 +98,28 @@ def test_a_missing_checkpoint_fails_the_batch_in_plain_words() -> None:
     assert batch.error.startswith("The checkpoint could not be loaded: The model folder") and "does not exist" in batch.error
 
 
-def test_a_batch_abandoned_by_a_dead_worker_is_taken_over_on_redelivery() -> None:
+def test_a_batch_abandoned_by_a_dead_worker_is_failed_not_restarted_when_its_task_comes_back() -> None:
+    """Redis redelivers the dead worker's task hours later; the reaper may not have run (beat was down too)."""
     checkpoint = checkpoints.markov_checkpoint_create(corpus=corpus_make(), name="chain")
-    batch = _batch(checkpoint, status=Status.RUNNING, progress=20, heartbeat_at=timezone.now() - timedelta(hours=1))
+    batch = _batch(checkpoint, status=Status.RUNNING, progress=20, heartbeat_at=timezone.now() - timedelta(hours=7))
     batches.batch_run(batch_id=batch.pk)
     batch.refresh_from_db()
-    assert batch.status == Status.SUCCEEDED and batch.generated_count == 40
+    assert batch.status == Status.FAILED and "stopped reporting" in batch.error
+    assert batch.generated_count == 0 and not Candidate.objects.exists()
+
+
+def test_a_redelivered_task_leaves_a_failed_batch_failed_and_the_owners_next_batch_alone() -> None:
+    checkpoint = checkpoints.markov_checkpoint_create(corpus=corpus_make(), name="chain")
+    dead = _batch(checkpoint, status=Status.FAILED, error="The worker running this batch stopped reporting.")
+    again = _batch(checkpoint, seed=4)  # the owner started it again; its own task runs it
+    batches.batch_run(batch_id=again.pk)
+    kept = Candidate.objects.count()
+    batches.batch_run(batch_id=dead.pk)  # the dead worker's task, redelivered
+    batches.batch_run(batch_id=again.pk)  # and a second delivery of the new one: already done
+    dead.refresh_from_db()
+    again.refresh_from_db()
+    assert dead.status == Status.FAILED and dead.generated_count == 0
+    assert again.status == Status.SUCCEEDED and Candidate.objects.count() == kept and not Candidate.objects.filter(batch=dead).exists()
 
 
 def test_a_batch_another_live_worker_is_running_is_left_alone() -> None:
