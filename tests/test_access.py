@@ -1,3 +1,5 @@
+import re
+
 import pytest
 from django.test import Client
 from django.urls import reverse
@@ -60,8 +62,46 @@ def test_navigation_hides_owner_pages_from_curators(curator_client: Client, owne
 def test_a_curator_reaches_every_curator_page_from_the_navigation(curator_client: Client) -> None:
     html = curator_client.get(reverse("curator:queue")).content.decode()
     nav = html.split("<nav>", 1)[1].split("</nav>", 1)[0]
-    for label, name in [("Queue", "curator:queue"), ("Candidates", "curator:candidates"), ("Schedule", "posting:schedule"), ("History", "posting:post_history")]:
+    for label, name in [
+        ("Queue", "curator:queue"),
+        ("Candidates", "curator:candidates"),
+        ("Schedule", "posting:schedule"),
+        ("History", "posting:post_history"),
+    ]:
         assert f'<a href="{reverse(name)}"' in nav and f">{label}</a>" in nav
+
+
+def nav_links(html: str) -> list[tuple[str, str]]:
+    """(href, label) of every link in the page's main navigation, in order."""
+    nav = html.split("<nav>", 1)[1].split("</nav>", 1)[0]
+    return re.findall(r'<a href="([^"]*)"[^>]*>([^<]*)</a>', nav)
+
+
+def navigation_for(*roles: str) -> list[tuple[str, str]]:
+    from core.context_processors import NAVIGATION
+
+    return [(reverse(name), label) for label, name, role in NAVIGATION if role in roles]
+
+
+def test_the_navigation_shows_an_owner_every_entry(owner_client: Client) -> None:
+    from core.context_processors import NAVIGATION
+
+    links = nav_links(owner_client.get(reverse("core:home")).content.decode())
+    assert links == navigation_for("owner", "curator")
+    assert len(links) == len(NAVIGATION)
+
+
+def test_the_navigation_shows_a_curator_only_the_curator_entries(curator_client: Client) -> None:
+    links = nav_links(curator_client.get(reverse("core:home")).content.decode())
+    assert links == navigation_for("curator")
+    # Pinned: moving a curator's page to the owners would cut curators off from it.
+    assert [label for _href, label in links] == ["Queue", "Candidates", "Schedule", "History", "Stats", "Status"]
+
+
+def test_the_navigation_shows_an_outsider_no_entry(outsider_client: Client) -> None:
+    response = outsider_client.get(reverse("core:home"))
+    assert response.status_code == 200
+    assert nav_links(response.content.decode()) == []
 
 
 def test_no_two_views_share_a_url_name_or_path() -> None:
