@@ -125,11 +125,14 @@ def test_no_two_views_share_a_url_name_or_path() -> None:
     assert len(paths) == len(set(paths)), sorted(p for p in paths if paths.count(p) > 1)
 
 
+OUR_APPS = {"core", "corpora", "curator", "generation", "posting"}
+
+
 def test_every_model_of_ours_is_in_the_admin() -> None:
     from django.apps import apps
     from django.contrib import admin
 
-    ours = [m for m in apps.get_models() if m._meta.app_label in {"curator", "generation", "posting"}]
+    ours = [m for m in apps.get_models() if m._meta.app_label in OUR_APPS]
     assert ours and [m._meta.label for m in ours if not admin.site.is_registered(m)] == []
 
 
@@ -139,7 +142,7 @@ def test_the_admin_pages_of_every_model_open_for_a_superuser(client: Client) -> 
 
     client.force_login(User.objects.create_superuser("root", password="root-pass-123"))
     for model in apps.get_models():
-        if model._meta.app_label in {"curator", "generation", "posting"}:
+        if model._meta.app_label in OUR_APPS:
             url = reverse(f"admin:{model._meta.app_label}_{model._meta.model_name}_changelist")
             assert client.get(url).status_code == 200, url
             assert client.get(reverse(f"admin:{model._meta.app_label}_{model._meta.model_name}_add")).status_code in {200, 403}
