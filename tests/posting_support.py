@@ -9,8 +9,8 @@ from django.utils import timezone
 from pytest_django.fixtures import Settings as SettingsWrapper
 
 from posting.crypto import credentials_encrypt
-from posting.fakex import FakeXControl, FakeXServer
 from posting.models import Account, Post
+from testing.fakex import FakeXControl, FakeXServer
 
 _tokens = itertools.count(1)
 

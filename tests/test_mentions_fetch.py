@@ -9,9 +9,9 @@ from curator.models import Candidate
 from generation.models import Checkpoint
 from posting import delivery, mentions
 from posting.crypto import credentials_decrypt
-from posting.fakex import FakeXControl, FakeXServer
 from posting.models import Account, Mention, Post
 from posting.publishers import X_API, _XTransport
+from testing.fakex import FakeXControl, FakeXServer
 from tests.posting_support import fake, fake_server, x_account
 
 pytestmark = pytest.mark.django_db

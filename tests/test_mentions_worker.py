@@ -14,9 +14,9 @@ from pytest_django.fixtures import Settings as SettingsWrapper
 
 from curator.models import Candidate
 from generation.models import GenerationBatch
-from posting.fakex import FakeXControl, FakeXServer
 from posting.models import Account, Mention, Post
 from posting.tasks import poll_mentions, post_due
+from testing.fakex import FakeXControl, FakeXServer
 from tests.posting_support import fake, fake_server, x_account
 from tests.test_generation_support import corpus_make, fresh_models_dir, tiny_checkpoint
 from tests.workers import celery_worker, wait_for

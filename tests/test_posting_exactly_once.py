@@ -14,8 +14,8 @@ from django.db import connection
 
 from curator.models import Candidate
 from posting.delivery import posts_send_due
-from posting.fakex import FakeXControl
 from posting.models import Account, Post
+from testing.fakex import FakeXControl
 from tests.posting_support import due_post, fake, fake_server, x_account
 from tests.workers import BASE_DIR, process_env
 

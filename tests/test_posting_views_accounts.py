@@ -3,8 +3,8 @@ from django.test import Client
 from django.urls import reverse
 
 from posting.crypto import credentials_decrypt
-from posting.fakex import FakeXControl
 from posting.models import Account, Slot
+from testing.fakex import FakeXControl
 from tests.posting_support import fake, fake_server, x_account
 
 pytestmark = pytest.mark.django_db

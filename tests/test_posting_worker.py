@@ -6,9 +6,9 @@ import pytest
 from django.utils import timezone
 
 from curator.models import Candidate
-from posting.fakex import FakeXControl, FakeXServer
 from posting.models import Attempt, Post
 from posting.tasks import post_due
+from testing.fakex import FakeXControl, FakeXServer
 from tests.posting_support import due_post, fake, fake_server, x_account
 from tests.workers import celery_worker, wait_for
 
