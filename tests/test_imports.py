@@ -3,7 +3,7 @@
 import ast
 from pathlib import Path
 
-from tests.workers import BASE_DIR
+from tests.support.workers import BASE_DIR
 
 PRODUCTION_PACKAGES = ["config", "core", "corpora", "curator", "generation", "posting"]
 

@@ -12,15 +12,9 @@ from posting.crypto import credentials_decrypt
 from posting.models import Account, Mention, Post
 from posting.publishers import X_API, _XTransport
 from testing.fakex import FakeXControl, FakeXServer
-from tests.posting_support import fake, fake_server, x_account
+from tests.support.posting import x_account
 
 pytestmark = pytest.mark.django_db
-__all__ = ["fake", "fake_server"]
-
-
-@pytest.fixture
-def checkpoint() -> Checkpoint:
-    return Checkpoint.objects.create(name="tiny", kind=Checkpoint.Kind.BASE, path="models/tiny")
 
 
 def replying_account(fake: FakeXControl, **fields: object) -> Account:

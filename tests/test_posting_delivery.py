@@ -10,10 +10,9 @@ from posting.crypto import credentials_encrypt
 from posting.delivery import posts_send_due
 from posting.models import Account, Attempt, DryRunTweet, Post
 from testing.fakex import FakeXControl
-from tests.posting_support import due_post, fake, fake_server, x_account, x_credentials
+from tests.support.posting import due_post, x_account, x_credentials
 
 pytestmark = pytest.mark.django_db
-__all__ = ["fake", "fake_server"]
 
 
 def texts(fake: FakeXControl) -> list[str]:

@@ -11,7 +11,7 @@ import pytest
 import tweepy
 
 from testing.fakex import FakeXControl
-from tests.workers import BASE_DIR, process_env
+from tests.support.workers import BASE_DIR, process_env
 
 
 @pytest.fixture(scope="module")

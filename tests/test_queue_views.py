@@ -11,17 +11,11 @@ from django.urls import reverse
 from curator import selectors, services
 from curator.models import Candidate, Decision
 from posting.models import Post
-from tests.test_queue_factories import make_account, make_batch, make_candidate, make_candidates, make_near_copy
+from tests.support.queue import make_account, make_batch, make_candidate, make_candidates, make_near_copy
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("fresh_cache")]
 
 ACTIONS = ["curator:queue_approve", "curator:queue_reject", "curator:queue_schedule", "curator:queue_skip"]
-
-
-@pytest.fixture(autouse=True)
-def _fresh_cache() -> None:
-    # The pending count is cached for a few seconds per process: start each test without it.
-    cache.clear()
 
 
 def test_the_pending_count_is_shown_and_capped(curator_client: Client) -> None:
@@ -413,7 +407,9 @@ def test_an_edit_reruns_the_real_near_copy_check(curator_client: Client, curator
     near = make_near_copy()
     training = near.nearcopy_closest
     assert training is not None
-    html = post(curator_client, "curator:queue_edit", near.pk, htmx=True, version=1, text="Houseplants deserve a long weekend too").content.decode()
+    html = post(
+        curator_client, "curator:queue_edit", near.pk, htmx=True, version=1, text="Houseplants deserve a long weekend too"
+    ).content.decode()
     near.refresh_from_db()
     assert near.nearcopy_verdict == Candidate.Verdict.OK and near.nearcopy_spans == []
     assert "qcard qcard-near" not in html
