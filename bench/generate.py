@@ -76,8 +76,8 @@ def child(side: str, name: str, calls: int) -> dict[str, object]:
             return len(texts), int(PARAMS["length"])
     else:
         from core.tweets import text_hash, weighted_length
+        from generation.batches import text_clean
         from generation.gpt2 import sampler
-        from generation.services import text_clean
 
         warm = sampler.sampler_for(model_dir / name)
         # Keeps what each batch returned, to report where the samples ended; it adds no work to the run.

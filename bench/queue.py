@@ -232,8 +232,8 @@ def claim_race(user_ids: list[int], seconds: float, claim: Callable[..., list[in
     from django.contrib.auth.models import User
     from django.db import connections
 
+    from curator.claims import claims_release
     from curator.models import Candidate
-    from curator.services import claims_release
 
     Candidate.objects.filter(status="pending").update(claimed_by=None, claim_expires_at=None)
     held: dict[int, set[int]] = {uid: set() for uid in user_ids}
@@ -313,8 +313,8 @@ def main() -> None:
     user_ids = _fill(args.candidates, args.curators)
     print(f"database {BENCH_DB}: {args.candidates:,} pending candidates, {args.curators} curators (setup {time.perf_counter() - t0:.1f} s)")
 
+    from curator.claims import queue_claim
     from curator.models import Candidate
-    from curator.services import queue_claim
 
     latency = measure_latency(user_ids[-1], args.iterations)
     crowd = run_curators(user_ids[: args.curators], args.seconds)

@@ -31,3 +31,11 @@ def roles(request: HttpRequest) -> dict[str, Any]:
             url = reverse(name)
             navigation.append({"label": label, "url": url, "active": request.path.startswith(url) and url != "/"})
     return {"is_owner": owner, "is_curator": curator, "navigation": navigation}
+
+
+def csp_nonce(request: HttpRequest) -> dict[str, Any]:
+    """The request's CSP nonce under the name django-htmx's `{% htmx_script %}` reads (Django 6's name for it).
+
+    Lazy: only a page that renders a script tag with it puts the nonce into the header.
+    """
+    return {"csp_nonce": getattr(request, "csp_nonce", None)}

@@ -12,6 +12,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
+from django.conf import settings
+
 from corpora.formats import Record
 from corpora.source import CorpusImportError
 
@@ -27,6 +29,14 @@ class Rule:
 
 
 RULES: tuple[Rule, ...] = (
+    Rule(
+        "too_long",
+        "drop_too_long",
+        "Too long",
+        "removed",
+        True,
+        "more than CORPUS_MAX_TEXT_CHARS characters as read (4000 unless set): a pasted page or a whole file on one line, not a post",
+    ),
     Rule("retweets", "drop_retweets", "Retweets", "removed", True, 'flagged as retweets by the source, or starting with "RT @"'),
     Rule("replies", "drop_replies", "Replies", "removed", True, 'flagged as replies by the source, or starting with "@"'),
     Rule("urls", "remove_urls", "URLs", "changed", True, "links (http://, https://, www., pic.twitter.com, and truncated ones) cut out"),
@@ -93,6 +103,7 @@ class Cleaner:
     """Applies the switched-on rules to records one at a time, counting and keeping a few examples per rule."""
 
     options: dict[str, Any]
+    max_chars: int = 0  # the too_long rule's limit; 0: settings.CORPUS_MAX_TEXT_CHARS
     read: int = 0
     kept: int = 0
     counts: dict[str, int] = field(default_factory=lambda: {rule.key: 0 for rule in RULES})
@@ -101,6 +112,8 @@ class Cleaner:
 
     def __post_init__(self) -> None:
         on = self.options
+        self.max_chars = self.max_chars or settings.CORPUS_MAX_TEXT_CHARS
+        self._too_long = on["drop_too_long"]
         self._retweets, self._replies = on["drop_retweets"], on["drop_replies"]
         self._urls, self._html, self._space = on["remove_urls"], on["unescape_html"], on["normalise_whitespace"]
         self._empty, self._dupes = on["drop_empty"], on["drop_duplicates"]
@@ -111,6 +124,9 @@ class Cleaner:
             # PostgreSQL cannot store NUL in text or JSON, and it never means anything in a tweet.
             record.text, record.original = record.text.replace("\x00", ""), record.original.replace("\x00", "")
         text = record.text
+        # First, on the text as read: the other rules' patterns need not run over a 50 MiB "tweet".
+        if self._too_long and (len(text) > self.max_chars or len(record.original) > self.max_chars):
+            return self._drop("too_long", record)
         if self._retweets and (record.retweet or RETWEET.match(text)):
             return self._drop("retweets", record)
         if self._replies and (record.reply or REPLY.match(text)):

@@ -7,6 +7,7 @@ import csv
 import json
 import os
 import re
+import sys
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -247,6 +248,8 @@ class JsonArrayReader:
                     # The window may end inside this item: read on, up to a size no real item reaches.
                     if len(self._buf) - self._pos >= MAX_ITEM_CHARS or not self._fill():
                         raise self.error(exc.msg, exc.pos) from None
+                except (RecursionError, ValueError) as exc:
+                    raise json_unreadable(self.name, f"the item at {self.location(self.item_pos)}", exc) from None
             self._pos = end
             yield item
             nxt = self._skip_space()
@@ -282,15 +285,51 @@ class JsonArrayReader:
             raise self.error(f"unexpected {rest!r} after the closing ']'")
 
 
+def json_unreadable(name: str, where: str, exc: BaseException) -> CorpusImportError:
+    """Valid JSON that Python's reader refuses: nesting past the recursion limit, or an integer past its digit limit.
+
+    json raises RecursionError and a plain ValueError for these (not JSONDecodeError); no tweet comes near either.
+    """
+    if isinstance(exc, RecursionError):
+        reason = "is nested too deeply (hundreds of levels of [ or {); no tweet is nested like that"
+    else:
+        reason = f"holds a number with more than {sys.get_int_max_str_digits()} digits, which cannot be read"
+    return CorpusImportError(f"{name} cannot be imported: {where} {reason}.")
+
+
 _MONTHS = {m: i for i, m in enumerate(["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"], start=1)}
 
 
+# The year of a value shaped like Twitter's date or ISO 8601, to tell a date out of range from one not understood.
+_DATE_YEAR = re.compile(r"\w{3} \w{3} \d{1,2} \d{1,2}:\d{1,2}:\d{1,2} [+-]\d{4} ([+-]?\d+)|([+-]?\d+)-\d{1,2}-\d{1,2}(?:[T ].*)?")
+
+
+class DateOutOfRange(ValueError):
+    """A date whose year no database column holds (Python's and the databases' years run from 1 to 9999)."""
+
+
 def _date(value: object) -> datetime | None:
-    """Twitter's "Mon May 04 18:54:25 +0000 2009" (parsed by hand: strptime was a third of the import's time), or ISO 8601."""
+    """Twitter's "Mon May 04 18:54:25 +0000 2009" (parsed by hand: strptime was a third of the import's time), or ISO 8601.
+
+    A value in neither shape is no date (None), as before; a date in one of them outside the years 1 to 9999, or
+    one that leaves them once turned into UTC (how SQLite stores it), raises DateOutOfRange.
+    """
     if not isinstance(value, str) or not value:
         return None
+    when = _date_parse(value)
+    if when is None:
+        if (m := _DATE_YEAR.fullmatch(value)) and not 1 <= int(m.group(1) or m.group(2)) <= 9999:
+            raise DateOutOfRange(value)
+        return None
+    try:
+        return when.astimezone(UTC)
+    except OverflowError:
+        raise DateOutOfRange(value) from None
+
+
+def _date_parse(value: str) -> datetime | None:
     parts = value.split(" ")
-    if len(parts) == 6 and parts[1] in _MONTHS and parts[4] == "+0000":
+    if len(parts) == 6 and parts[1] in _MONTHS and parts[4] == "+0000" and len(parts[5]) <= 4:
         try:
             hour, minute, second = (int(p) for p in parts[3].split(":"))
             return datetime(int(parts[5]), _MONTHS[parts[1]], int(parts[2]), hour, minute, second, tzinfo=UTC)
@@ -305,9 +344,16 @@ def _date(value: object) -> datetime | None:
     return None
 
 
-def _ident(item: dict[str, Any]) -> str:
-    value = item.get("id_str") or item.get("id") or ""
-    return str(value)[:64]
+def _ident(item: dict[str, Any], *, name: str, where: Callable[[], str]) -> str:
+    key = "id_str" if item.get("id_str") else "id"
+    value = item.get(key) or ""
+    if isinstance(value, bool) or not isinstance(value, str | int | float):
+        raise CorpusImportError(f'{name} cannot be imported: the item at {where()} has an "{key}" that is neither a string nor a number.')
+    ident = str(value)[:64]
+    if any(ord(c) < 32 or c == "\x7f" for c in ident):
+        # PostgreSQL cannot store NUL, and no tweet id holds a control character: the file is damaged.
+        raise CorpusImportError(f'{name} cannot be imported: the item at {where()} has a control character in its "{key}" ({ident!r}).')
+    return ident
 
 
 def _flag(item: dict[str, Any], *keys: str) -> bool:
@@ -317,17 +363,25 @@ def _flag(item: dict[str, Any], *keys: str) -> bool:
 _REPLY_KEYS = ("in_reply_to_status_id_str", "in_reply_to_status_id", "in_reply_to_user_id_str", "in_reply_to_user_id")
 
 
-def _tweet_record(item: object, *, key: str, where: Callable[[], str], what: str) -> Record:
+def _tweet_record(item: object, *, key: str, where: Callable[[], str], what: str, name: str) -> Record:
     if not isinstance(item, dict):
         raise CorpusImportError(f"{what}: the item at {where()} is {type(item).__name__}, not an object.")
     text = item.get(key)
     if not isinstance(text, str):
         raise CorpusImportError(f'{what}: the item at {where()} has no "{key}" string.')
+    try:
+        posted_at = _date(item.get("created_at"))
+    except DateOutOfRange as exc:
+        shown = str(exc) if len(str(exc)) <= 60 else str(exc)[:59] + "…"
+        raise CorpusImportError(
+            f'{name} cannot be imported: the item at {where()} has a "created_at" out of range ({shown!r}): '
+            "dates must fall within the years 1 to 9999 (in UTC)."
+        ) from None
     return Record(
         text=text,
         original=text,
-        external_id=_ident(item),
-        posted_at=_date(item.get("created_at")),
+        external_id=_ident(item, name=name, where=where),
+        posted_at=posted_at,
         retweet=bool(item.get("is_retweet")) or bool(item.get("retweeted_status")),
         reply=_flag(item, *_REPLY_KEYS),
     )
@@ -337,7 +391,7 @@ def _trump_json(stream: TextStream) -> Iterator[Record]:
     reader = JsonArrayReader(stream, what="a Trump Twitter Archive export (a JSON array of tweets)")
     what = f"{stream.source.name} is not a Trump Twitter Archive export"
     for item in reader.items():
-        yield _tweet_record(item, key="text", where=lambda: reader.location(reader.item_pos), what=what)
+        yield _tweet_record(item, key="text", where=lambda: reader.location(reader.item_pos), what=what, name=reader.name)
 
 
 def _x_archive(stream: TextStream) -> Iterator[Record]:
@@ -346,7 +400,7 @@ def _x_archive(stream: TextStream) -> Iterator[Record]:
     for item in reader.items():
         tweet = item.get("tweet", item) if isinstance(item, dict) else item
         key = "full_text" if isinstance(tweet, dict) and "full_text" in tweet else "text"
-        record = _tweet_record(tweet, key=key, where=lambda: reader.location(reader.item_pos), what=what)
+        record = _tweet_record(tweet, key=key, where=lambda: reader.location(reader.item_pos), what=what, name=reader.name)
         record.text = _expand_links(record.text, tweet)
         yield record
 
@@ -372,4 +426,8 @@ def _jsonl(stream: TextStream) -> Iterator[Record]:
             item = json.loads(line)
         except json.JSONDecodeError as exc:
             raise CorpusImportError(f"{name} is not valid JSON Lines: line {number}, column {exc.colno}: {exc.msg}.") from None
-        yield _tweet_record(item, key="text", where=partial("line {}".format, number), what=f"{name} is not JSON Lines with a text field")
+        except (RecursionError, ValueError) as exc:
+            raise json_unreadable(name, f"line {number}", exc) from None
+        yield _tweet_record(
+            item, key="text", where=partial("line {}".format, number), what=f"{name} is not JSON Lines with a text field", name=name
+        )

@@ -3,8 +3,10 @@
 from dataclasses import dataclass
 from typing import Any
 
+from django.conf import settings
 from django.core.paginator import Page, Paginator
 from django.db.models import QuerySet
+from django.db.models.functions import Length, Substr
 from django.http import Http404
 
 from corpora.cleaning import RULES
@@ -24,8 +26,18 @@ def corpus_get(*, pk: int) -> Corpus:
         raise Http404("No such corpus.") from None
 
 
-def corpus_texts_page(*, corpus: Corpus, page: str | int | None) -> Page[TrainingText]:
-    texts = TrainingText.objects.filter(corpus=corpus).order_by("position").only("position", "text", "original", "external_id", "posted_at")
+def corpus_texts_page(*, corpus: Corpus, page: str | int | None) -> Page[Any]:  # TrainingText with shown, chars
+    """A page of texts, each cut to CORPUS_MAX_TEXT_CHARS in the database (`shown`, with its length `chars`).
+
+    A text is longer only when the too_long rule was switched off (or the corpus predates it); cut here, one
+    such text cannot make the page megabytes long. The downloads hold it whole.
+    """
+    texts = (
+        TrainingText.objects.filter(corpus=corpus)
+        .order_by("position")
+        .only("position", "external_id", "posted_at")
+        .annotate(shown=Substr("text", 1, settings.CORPUS_MAX_TEXT_CHARS), chars=Length("text"))
+    )
     return Paginator(texts, TEXTS_PER_PAGE).get_page(page)
 
 

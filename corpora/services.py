@@ -72,6 +72,7 @@ def corpus_import(
     options: Mapping[str, Any] | None = None,
     by: User | None,
     max_bytes: int | None = None,
+    max_text_chars: int | None = None,
 ) -> ImportSummary:
     """Read, clean and store a corpus; all or nothing.
 
@@ -93,6 +94,9 @@ def corpus_import(
     if format:
         formats.format_check(format)
     limit = settings.CORPUS_MAX_UPLOAD_BYTES if max_bytes is None else max_bytes
+    longest = settings.CORPUS_MAX_TEXT_CHARS if max_text_chars is None else max_text_chars
+    if longest < 1:
+        raise CorpusImportError(f"The longest text kept must be at least 1 character, not {longest}.")
     source = source_open(path_or_file, max_bytes=limit)
     try:
         fmt = format or ""
@@ -104,7 +108,7 @@ def corpus_import(
         if fmt == Corpus.Format.DELIMITED and not opts.get("delimiter"):
             opts["delimiter"] = _delimiter_guess(source)
         stream = TextStream(source, max_bytes=limit)
-        cleaner = Cleaner(options=opts)
+        cleaner = Cleaner(options=opts, max_chars=longest)
         with transaction.atomic():
             try:
                 corpus = Corpus.objects.create(name=name, source_name=source.name[:255], format=fmt, options=opts, created_by=by)

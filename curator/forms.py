@@ -23,12 +23,16 @@ class UndoForm(forms.Form):
 
 
 class CandidateFilterForm(forms.Form):
-    q = forms.CharField(required=False, label="Text", widget=forms.TextInput(attrs={"placeholder": "Search text", "type": "search"}))
-    batch = forms.IntegerField(required=False, min_value=1, widget=forms.NumberInput(attrs={"placeholder": "Batch"}))
-    status = forms.ChoiceField(required=False, choices=[("", "Any status"), *Candidate.Status.choices])
-    verdict = forms.ChoiceField(required=False, choices=[("", "Any verdict"), *Candidate.Verdict.choices])
-    curator = forms.CharField(required=False, widget=forms.TextInput(attrs={"placeholder": "Decided by"}))
-    sort = forms.ChoiceField(required=False, choices=[(key, key.capitalize()) for key in SORTS])
+    # The filter bar shows placeholders; the labels are there for screen readers (visually hidden).
+    q = forms.CharField(required=False, label="Search text", widget=forms.TextInput(attrs={"placeholder": "Search text", "type": "search"}))
+    # A batch id is a 64-bit integer: a bigger number would overflow SQLite's INTEGER in the query.
+    batch = forms.IntegerField(
+        required=False, min_value=1, max_value=2**63 - 1, label="Batch", widget=forms.NumberInput(attrs={"placeholder": "Batch"})
+    )
+    status = forms.ChoiceField(required=False, label="Status", choices=[("", "Any status"), *Candidate.Status.choices])
+    verdict = forms.ChoiceField(required=False, label="Near-copy verdict", choices=[("", "Any verdict"), *Candidate.Verdict.choices])
+    curator = forms.CharField(required=False, label="Decided by", widget=forms.TextInput(attrs={"placeholder": "Decided by"}))
+    sort = forms.ChoiceField(required=False, label="Sort by", choices=[(key, key.capitalize()) for key in SORTS])
 
 
 class SelectionField(forms.Field):

@@ -3,6 +3,8 @@
 from django.conf import settings
 from django.db import models
 
+from corpora.nearcopy import NEAR_COPY
+
 
 class Candidate(models.Model):
     class Status(models.TextChoices):
@@ -52,6 +54,10 @@ class Candidate(models.Model):
 
     def __str__(self) -> str:
         return self.text[:60]
+
+    @property
+    def is_near_copy(self) -> bool:
+        return self.nearcopy_verdict in NEAR_COPY
 
 
 class Decision(models.Model):

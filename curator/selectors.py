@@ -27,6 +27,11 @@ class QueueState:
     pending: int
     last_undoable: Decision | None
 
+    @property
+    def pending_label(self) -> str:
+        """The pending count as the queue shows it: exact up to the cap, then "1000+"."""
+        return f"{PENDING_COUNT_CAP}+" if self.pending > PENDING_COUNT_CAP else str(self.pending)
+
 
 PENDING_COUNT_TTL = 5  # seconds: the count is a guide for the curator, not an invariant
 PENDING_COUNT_CAP = 1000  # beyond this the queue page says "1000+": counting 100k rows per card costs more than the card

@@ -6,11 +6,11 @@ from django.contrib.auth.models import User
 from django.contrib.auth.signals import user_logged_out
 from django.dispatch import receiver
 
-from curator import services
+from curator import claims
 
 
 @receiver(user_logged_out, dispatch_uid="curator.release_claims_on_logout")
 def release_claims_on_logout(sender: Any, request: Any, user: User | None, **kwargs: Any) -> None:
     # A curator who leaves should not keep candidates from the others until the lease runs out.
     if user is not None:
-        services.claims_release(user=user)
+        claims.claims_release(user=user)

@@ -2,10 +2,10 @@
 
 from celery import shared_task
 
-from curator import services
+from curator import claims
 
 
 @shared_task(name="curator.tasks.expire_claims", ignore_result=True)
 def expire_claims() -> int:
     """Every minute: claims whose lease ran out go back to the pool, so the queue never runs dry under dead locks."""
-    return services.claims_expire()
+    return claims.claims_expire()

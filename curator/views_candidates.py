@@ -10,9 +10,10 @@ from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_POST
 
+from core import tweets
 from core.access import curator_required
 from core.http import AuthedRequest
-from curator import selectors, services
+from curator import bulk, selectors
 from curator.forms import BulkForm, CandidateFilterForm
 from curator.models import Candidate
 
@@ -54,7 +55,7 @@ def candidates_bulk(request: AuthedRequest) -> HttpResponse:
         feedback = [("error", " ".join(str(e) for errors in form.errors.values() for e in errors))]
     else:
         approve = form.cleaned_data["action"] == "approve"
-        result = services.candidates_decide_bulk(
+        result = bulk.candidates_decide_bulk(
             items=form.cleaned_data["selected"], by=request.user, approve=approve, override=form.cleaned_data["override"]
         )
         verb = "Approved" if approve else "Rejected"
@@ -75,7 +76,8 @@ def candidates_bulk(request: AuthedRequest) -> HttpResponse:
 @curator_required
 def candidate_detail(request: AuthedRequest, pk: int) -> HttpResponse:
     candidate = get_object_or_404(Candidate.objects.select_related("batch", "nearcopy_closest", "decided_by", "claimed_by"), pk=pk)
-    return render(request, "curator/candidate.html", {"c": candidate, "history": selectors.candidate_history(candidate=candidate)})
+    context = {"c": candidate, "history": selectors.candidate_history(candidate=candidate), "max_length": tweets.MAX_WEIGHTED_LENGTH}
+    return render(request, "curator/candidate.html", context)
 
 
 @require_GET

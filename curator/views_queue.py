@@ -13,9 +13,10 @@ from django.shortcuts import render
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_POST
 
+from core import tweets
 from core.access import curator_required
 from core.http import AuthedRequest
-from curator import selectors, services
+from curator import claims, decisions, errors, selectors, undo
 from curator.forms import DecisionForm, EditForm, UndoForm
 from curator.models import Candidate
 
@@ -33,23 +34,23 @@ def _panel(
     editing: bool = False,
     edit_text: str | None = None,
     after: int | None = None,
-    claims: list[Candidate] | None = None,
+    held: list[Candidate] | None = None,
 ) -> HttpResponse:
     """Claim (renew and top up) unless done already, then render the panel (htmx) or the whole page.
 
     `after`: the id just decided, so the card that followed it comes next.
     """
-    if claims is None:
-        claims = services.queue_claim_cards(user=request.user)
+    if held is None:
+        held = claims.queue_claim_cards(user=request.user)
     if after is not None and focus is None:
-        focus = selectors.next_after([c.pk for c in claims], after)
-    state = selectors.queue_state(user=request.user, claims=claims, current_id=focus)
+        focus = selectors.next_after([c.pk for c in held], after)
+    state = selectors.queue_state(user=request.user, claims=held, current_id=focus)
     context = {
         "state": state,
         "feedback": feedback,
         "editing": editing and state.current is not None,
         "edit_text": edit_text if edit_text is not None else (state.current.text if state.current else ""),
-        "max_length": 280,
+        "max_length": tweets.MAX_WEIGHTED_LENGTH,
     }
     template = "curator/queue.html#panel" if request.htmx else "curator/queue.html"
     return render(request, template, context)
@@ -61,14 +62,14 @@ def _after_action(
     focus: int | None = None,
     after: int | None = None,
     feedback: tuple[str, str] | None = None,
-    claims: list[Candidate] | None = None,
+    held: list[Candidate] | None = None,
 ) -> HttpResponse:
     if request.htmx:
-        return _panel(request, focus=focus, after=after, feedback=feedback, claims=claims)
+        return _panel(request, focus=focus, after=after, feedback=feedback, held=held)
     if feedback:
         messages.add_message(request, messages.ERROR if feedback[0] == "error" else messages.SUCCESS, feedback[1])
     if focus is None and after is not None:
-        focus = selectors.next_after(services.queue_claim(user=request.user), after)
+        focus = selectors.next_after(claims.queue_claim(user=request.user), after)
     return HttpResponseRedirect(_queue_url(focus), status=303)
 
 
@@ -76,14 +77,15 @@ def _after_action(
 @curator_required
 def queue(request: AuthedRequest) -> HttpResponse:
     focus = request.GET.get("c", "")
-    return _panel(request, focus=int(focus) if focus.isdigit() else None)
+    # isdigit() alone lets "²" through, which int() refuses.
+    return _panel(request, focus=int(focus) if focus.isascii() and focus.isdigit() else None)
 
 
 @require_POST
 @curator_required
 def queue_renew(request: AuthedRequest) -> HttpResponse:
     """Pinged by queue.js while the curator is active, so the leases do not run out under them."""
-    services.claims_renew(user=request.user)
+    claims.claims_renew(user=request.user)
     return HttpResponse(status=204)
 
 
@@ -95,16 +97,16 @@ def _decision_view(action: str, done: str) -> Callable[[AuthedRequest, int], Htt
         if not form.is_valid():
             return _after_action(request, focus=pk, feedback=("error", "This decision did not say which version you saw: reload the page."))
         try:
-            claims = services.queue_decide(
+            held = decisions.queue_decide(
                 action=action,
                 candidate_id=pk,
                 version=form.cleaned_data["version"],
                 by=request.user,
                 override=form.cleaned_data["override"],
             )
-        except services.DecisionError as exc:
+        except errors.DecisionError as exc:
             return _after_action(request, focus=pk, feedback=("error", str(exc)))
-        return _after_action(request, after=pk, feedback=("success", done.format(pk=pk)), claims=claims)
+        return _after_action(request, after=pk, feedback=("success", done.format(pk=pk)), held=held)
 
     return view
 
@@ -118,8 +120,8 @@ queue_schedule = _decision_view("schedule", "Approved and scheduled #{pk}.")
 @curator_required
 def queue_skip(request: AuthedRequest, pk: int) -> HttpResponse:
     try:
-        services.candidate_skip(candidate_id=pk, by=request.user)
-    except services.DecisionError as exc:
+        decisions.candidate_skip(candidate_id=pk, by=request.user)
+    except errors.DecisionError as exc:
         return _after_action(request, focus=pk, feedback=("error", str(exc)))
     return _after_action(request, after=pk, feedback=("success", f"Skipped #{pk}: it is back in the pool for another curator."))
 
@@ -138,10 +140,10 @@ def queue_edit(request: AuthedRequest, pk: int) -> HttpResponse:
             request, focus=pk, editing=True, edit_text=text, feedback=("error", "The text is empty: write the tweet, or press Esc.")
         )
     try:
-        candidate = services.candidate_edit(candidate_id=pk, version=form.cleaned_data["version"], by=request.user, text=text)
-    except services.StaleCandidate as exc:
+        candidate = decisions.candidate_edit(candidate_id=pk, version=form.cleaned_data["version"], by=request.user, text=text)
+    except errors.StaleCandidate as exc:
         return _panel(request, focus=pk, feedback=("error", str(exc)))
-    except services.DecisionError as exc:
+    except errors.DecisionError as exc:
         # Keep what the curator typed: bad input loses nothing.
         return _panel(request, focus=pk, editing=True, edit_text=text, feedback=("error", str(exc)))
     verdict = candidate.get_nearcopy_verdict_display().lower()
@@ -158,9 +160,11 @@ def queue_undo(request: AuthedRequest) -> HttpResponse:
     form = UndoForm(request.POST)
     decision_id = form.cleaned_data.get("decision") if form.is_valid() else None
     try:
-        undo = services.decision_undo(by=request.user, decision_id=decision_id)
-    except services.DecisionError as exc:
+        taken_back = undo.decision_undo(by=request.user, decision_id=decision_id)
+    except errors.DecisionError as exc:
         return _after_action(request, feedback=("error", str(exc)))
     return _after_action(
-        request, focus=undo.candidate_id, feedback=("success", f"Undid {undo.data['undid_action']} of #{undo.candidate_id}.")
+        request,
+        focus=taken_back.candidate_id,
+        feedback=("success", f"Undid {taken_back.data['undid_action']} of #{taken_back.candidate_id}."),
     )

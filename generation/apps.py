@@ -6,7 +6,7 @@ class GenerationConfig(AppConfig):
 
     def ready(self) -> None:
         from core.demo import DEMO_STEPS
-        from generation.services import demo_base_model, demo_generate
+        from generation.demo import demo_base_model, demo_generate
 
         # The demo generates from the sample corpus (corpora's step runs first). ready() may run more than once (tests).
         for step in (demo_generate, demo_base_model):

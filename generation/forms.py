@@ -1,22 +1,29 @@
 """Forms of the Generation page; the commands validate through the same forms."""
 
-import re
 from typing import Any
 
 from django import forms
 
 from corpora.models import Corpus
 from generation.gpt2 import files
-from generation.models import Checkpoint, FinetuneRun
+from generation.models import DEFAULT_LENGTH, DEFAULT_TEMPERATURE, DEFAULT_TOP_K, DEFAULT_TOP_P, Checkpoint, FinetuneRun
 
-RUN_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,99}$")
+
+def model_name_validate(value: str) -> None:
+    """files.name_check as a form validator: the page and the commands refuse the same names with the same words."""
+    try:
+        files.name_check(value)
+    except files.BadName as exc:
+        raise forms.ValidationError(str(exc), code="invalid") from None
 
 
 class FinetuneForm(forms.Form):
     corpus = forms.ModelChoiceField(queryset=Corpus.objects.all(), help_text="The training texts the model learns to imitate.")
     base_model = forms.ChoiceField(help_text="The GPT-2 model to start from (models/<name> under MODELS_DIR).")
     run_name = forms.CharField(
-        max_length=100, help_text="Folder name of the new checkpoint (checkpoint/<run name>); letters, digits, - _ ."
+        max_length=100,
+        validators=[model_name_validate],
+        help_text="Folder name of the new checkpoint (checkpoint/<run name>); letters, digits, - _ .",
     )
     steps = forms.IntegerField(
         min_value=1, max_value=1_000_000, initial=1000, help_text="Training steps; a tweet corpus needs roughly 500-2000."
@@ -42,15 +49,14 @@ class FinetuneForm(forms.Form):
         field.choices = [(n, n) for n in names]
 
     def clean_run_name(self) -> str:
-        name = str(self.cleaned_data["run_name"]).strip()
-        if not RUN_NAME.match(name):
-            raise forms.ValidationError("Use letters, digits, '-', '_' or '.', starting with a letter or digit.")
+        name = str(self.cleaned_data["run_name"])  # stripped and checked by the field
         if FinetuneRun.objects.filter(run_name=name).exists() or Checkpoint.objects.filter(name=name).exists():
             raise forms.ValidationError(f"There is already a run or checkpoint named {name!r}: pick another name, or resume that run.")
         return name
 
     def clean_base_model(self) -> str:
         name = str(self.cleaned_data["base_model"])
+        model_name_validate(name)  # a base registered under a bad name before names were checked
         try:
             files.model_check(files.base_path(name))
         except files.ModelMissing as exc:
@@ -73,7 +79,7 @@ class CheckpointSelect(forms.Select):
 
 # Sampling settings of GPT-2 only: a Markov chain has no temperature, tokens or prefix. The page switches them
 # off (they are then not sent) when a Markov chain is picked, and for a Markov chain they are ignored here too.
-GPT2_ONLY = {"temperature": 0.7, "top_k": 0, "top_p": 0.9, "length": 100, "prefix": ""}
+GPT2_ONLY = {"temperature": DEFAULT_TEMPERATURE, "top_k": DEFAULT_TOP_K, "top_p": DEFAULT_TOP_P, "length": DEFAULT_LENGTH, "prefix": ""}
 _GPT2_ONLY_ATTRS = {"data-gpt2-only": ""}
 
 

@@ -14,7 +14,7 @@ from pathlib import Path
 import markovify
 from django.conf import settings
 
-from generation.gpt2.files import models_dir
+from generation.gpt2.files import models_dir, name_check
 
 STATE_SIZE = 2
 # markovify rejects a sentence sharing more than min(total, ratio x its length) consecutive words with
@@ -32,7 +32,7 @@ _warm: dict[tuple[str, float], markovify.NewlineText] = {}
 
 
 def markov_path(name: str) -> Path:
-    return models_dir() / "markov" / f"{name}.json"
+    return models_dir() / "markov" / f"{name_check(name)}.json"
 
 
 def markov_write(*, texts: list[str], path: Path) -> int:

@@ -4,9 +4,8 @@ from dataclasses import dataclass
 
 from django.db.models import QuerySet
 
-from generation.models import Checkpoint, FinetuneRun, GenerationBatch, Status
+from generation.models import ACTIVE, Checkpoint, FinetuneRun, GenerationBatch
 
-ACTIVE = (Status.QUEUED, Status.RUNNING, Status.CANCELLING)
 CHART_W, CHART_H = 320, 90
 
 

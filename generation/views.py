@@ -11,7 +11,7 @@ from django.views.decorators.http import require_GET, require_POST
 from core.access import owner_required
 from core.http import AuthedRequest
 from corpora.models import Corpus
-from generation import selectors, services
+from generation import jobs, selectors, services
 from generation.forms import BatchForm, FinetuneForm
 from generation.models import FinetuneRun, GenerationBatch
 
@@ -35,8 +35,8 @@ def _batch_form() -> BatchForm:
 
 def _context(*, finetune_form: FinetuneForm | None = None, batch_form: BatchForm | None = None) -> dict[str, Any]:
     # The page is also the watchdog of last resort: a batch whose worker died is shown failed.
-    services.batches_reap_stale()
-    services.runs_reap_stale()
+    jobs.batches_reap_stale()
+    jobs.runs_reap_stale()
     return {
         "runs": selectors.runs_recent(),
         "batches": selectors.batches_recent(),

@@ -9,7 +9,7 @@ from posting.crypto import CREDENTIAL_FIELDS, credentials_encrypt
 from posting.delivery import account_pause
 from posting.models import Account, Post, Slot
 from posting.publishers import Identity, publisher_for
-from posting.services import next_free_slot
+from posting.scheduling import next_free_slot
 
 __all__ = ["account_check", "account_credentials_set", "account_pause", "account_resume", "slot_add", "slot_remove"]
 

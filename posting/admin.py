@@ -1,4 +1,5 @@
 from django.contrib import admin
+from django.db import models
 
 from posting.models import Account, Attempt, DryRunTweet, Mention, Post, Slot
 
@@ -19,7 +20,7 @@ class AccountAdmin(admin.ModelAdmin):
 class AttemptInline(admin.TabularInline):
     model = Attempt
     extra = 0
-    readonly_fields = ["outcome", "detail", "at"]
+    readonly_fields = ["outcome", "detail", "by", "at"]
 
 
 @admin.register(Post)
@@ -28,6 +29,8 @@ class PostAdmin(admin.ModelAdmin):
     list_filter = ["state", "account"]
     raw_id_fields = ["candidate"]
     inlines = [AttemptInline]
+    # Django 6's default, chosen here per field (post URLs are https) rather than by the deprecated transitional setting.
+    formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
 
 
 @admin.register(Slot)

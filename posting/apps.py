@@ -6,7 +6,12 @@ class PostingConfig(AppConfig):
 
     def ready(self) -> None:
         from core.demo import DEMO_STEPS
+        from curator.publishing import publishing_register
+        from posting import receivers  # noqa: F401 - connects them
         from posting.demo import demo_account_ensure
+        from posting.publishing import PostingPublishing
 
+        # The queue schedules and posts replies through this (curator.publishing: posting sits above curator).
+        publishing_register(PostingPublishing())
         if demo_account_ensure not in DEMO_STEPS:
             DEMO_STEPS.append(demo_account_ensure)

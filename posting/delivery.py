@@ -22,6 +22,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 from django.conf import settings
+from django.contrib.auth.models import User
 from django.db import connection, transaction
 from django.db.models import F, Q, QuerySet
 from django.db.models.functions import Coalesce
@@ -60,8 +61,9 @@ class RunReport:
         return ", ".join(f"{k} {v}" for k, v in sorted(self.counts.items())) or "nothing due"
 
 
-def _log(post: Post, outcome: str, detail: str = "") -> str:
-    Attempt.objects.create(post=post, outcome=outcome, detail=detail[:2000])
+def post_log(post: Post, outcome: str, detail: str = "", by: User | None = None) -> str:
+    """One line of the post's log: a delivery step, or (with `by`) a person's change on the Schedule or History page."""
+    Attempt.objects.create(post=post, outcome=outcome, detail=detail[:2000], by=by)
     return outcome
 
 
@@ -140,7 +142,7 @@ def post_send(*, post: Post) -> str:
     if not post.text.strip() or length > MAX_WEIGHTED_LENGTH:
         reason = f"Too long to post: {length}/{MAX_WEIGHTED_LENGTH} weighted characters." if post.text.strip() else "The text is empty."
         _finish(post, token, mine, state=Post.State.FAILED, error=reason, claim_token="")
-        return _log(post, Attempt.Outcome.TOO_LONG, reason)
+        return post_log(post, Attempt.Outcome.TOO_LONG, reason)
     account = post.account
     try:
         publisher = publisher_for(account)
@@ -158,7 +160,7 @@ def post_send(*, post: Post) -> str:
             attempts=F("attempts") - 1,
             error=str(exc),
         )
-        return _log(post, Attempt.Outcome.NOT_SENT, str(exc))
+        return post_log(post, Attempt.Outcome.NOT_SENT, str(exc))
     try:
         published = publisher.create(text=post.text, in_reply_to=post.in_reply_to_id)
     except RateLimited as exc:
@@ -168,32 +170,32 @@ def post_send(*, post: Post) -> str:
         _finish(
             post, token, mine, state=Post.State.QUEUED, next_attempt_at=reset, attempts=F("attempts") - 1, error=str(exc), claim_token=""
         )
-        return _log(post, Attempt.Outcome.RATE_LIMITED, f"{exc} Next attempt at {reset:%Y-%m-%d %H:%M:%S} UTC.")
+        return post_log(post, Attempt.Outcome.RATE_LIMITED, f"{exc} Next attempt at {reset:%Y-%m-%d %H:%M:%S} UTC.")
     except OutcomeUnknown as exc:
         _finish(post, token, mine, state=Post.State.UNKNOWN, next_attempt_at=now + _settle_delay(), error=str(exc))
-        return _log(post, Attempt.Outcome.UNKNOWN, str(exc))
+        return post_log(post, Attempt.Outcome.UNKNOWN, str(exc))
     except NotSent as exc:
         return _retry_or_fail(post, token, mine, Attempt.Outcome.NOT_SENT, str(exc))
     except DuplicateContent as exc:
         if post.attempts > 1:
             # An earlier attempt of ours may be the "duplicate": settle it by lookup, never by guessing.
             _finish(post, token, mine, state=Post.State.UNKNOWN, next_attempt_at=now, error=str(exc))
-            return _log(post, Attempt.Outcome.UNKNOWN, f"{exc} (an earlier attempt may have gone out: looking it up)")
+            return post_log(post, Attempt.Outcome.UNKNOWN, f"{exc} (an earlier attempt may have gone out: looking it up)")
         _finish(post, token, mine, state=Post.State.FAILED, error=str(exc), claim_token="")
-        return _log(post, Attempt.Outcome.DUPLICATE, str(exc))
+        return post_log(post, Attempt.Outcome.DUPLICATE, str(exc))
     except (AuthFailed, CredentialsUnreadable) as exc:
         return _auth_failed(post, token, mine, str(exc))
     except Rejected as exc:
         _finish(post, token, mine, state=Post.State.FAILED, error=str(exc), claim_token="")
-        return _log(post, Attempt.Outcome.REJECTED, str(exc))
+        return post_log(post, Attempt.Outcome.REJECTED, str(exc))
     except PublishError as exc:
         _finish(post, token, mine, state=Post.State.UNKNOWN, next_attempt_at=now + _settle_delay(), error=str(exc))
-        return _log(post, Attempt.Outcome.UNKNOWN, str(exc))
+        return post_log(post, Attempt.Outcome.UNKNOWN, str(exc))
     except Exception as exc:
         # A bug or an unforeseen library error: the call may have gone out, so the outcome is unknown.
         log.exception("Publishing post %s failed unexpectedly", post.pk)
         _finish(post, token, [*mine, Post.State.UNKNOWN], state=Post.State.UNKNOWN, next_attempt_at=now + _settle_delay(), error=repr(exc))
-        return _log(post, Attempt.Outcome.UNKNOWN, repr(exc))
+        return post_log(post, Attempt.Outcome.UNKNOWN, repr(exc))
     done = _finish(
         post,
         token,
@@ -208,7 +210,7 @@ def post_send(*, post: Post) -> str:
     )
     if not done:
         log.error("Post %s went out as %s but its claim was taken over meanwhile", post.pk, published.remote_id)
-    return _log(post, Attempt.Outcome.SENT, published.remote_id)
+    return post_log(post, Attempt.Outcome.SENT, published.remote_id)
 
 
 def _settle_delay() -> timedelta:
@@ -219,18 +221,18 @@ def _auth_failed(post: Post, token: str, states: Sequence[str], reason: str) -> 
     account_pause(account=post.account, reason=reason)
     # The post did not go out: it waits in the queue until the owner fixes and resumes the account.
     _finish(post, token, states, state=Post.State.QUEUED, attempts=F("attempts") - 1, error=reason, claim_token="")
-    return _log(post, Attempt.Outcome.AUTH, reason)
+    return post_log(post, Attempt.Outcome.AUTH, reason)
 
 
 def _retry_or_fail(post: Post, token: str, states: Sequence[str], outcome: str, reason: str) -> str:
     if post.attempts >= settings.POST_MAX_ATTEMPTS:
         reason = f"Gave up after {post.attempts} attempts: {reason}"
         _finish(post, token, states, state=Post.State.FAILED, error=reason, claim_token="")
-        return _log(post, Attempt.Outcome.REJECTED, reason)
+        return post_log(post, Attempt.Outcome.REJECTED, reason)
     _finish(
         post, token, states, state=Post.State.QUEUED, next_attempt_at=timezone.now() + _backoff(post.attempts), error=reason, claim_token=""
     )
-    return _log(post, outcome, reason)
+    return post_log(post, outcome, reason)
 
 
 def posts_release_stale(*, now: datetime | None = None) -> int:
@@ -241,7 +243,7 @@ def posts_release_stale(*, now: datetime | None = None) -> int:
     for post in Post.objects.filter(state=Post.State.SENDING, claimed_at__lt=cutoff):
         reason = "The worker stopped while sending: checking whether the post went out before trying again."
         if _finish(post, post.claim_token, [Post.State.SENDING], state=Post.State.UNKNOWN, next_attempt_at=now, error=reason):
-            _log(post, Attempt.Outcome.ABANDONED, reason)
+            post_log(post, Attempt.Outcome.ABANDONED, reason)
             released += 1
     return released
 
@@ -286,14 +288,14 @@ def post_settle(*, post: Post) -> str:
     except RateLimited as exc:
         retry = exc.reset_at or now + RATE_LIMIT_FALLBACK
         _finish(post, token, mine, next_attempt_at=retry)
-        return _log(post, Attempt.Outcome.LOOKUP_FAILED, f"{exc} Looking up again at {retry:%H:%M:%S} UTC.")
+        return post_log(post, Attempt.Outcome.LOOKUP_FAILED, f"{exc} Looking up again at {retry:%H:%M:%S} UTC.")
     except (AuthFailed, CredentialsUnreadable) as exc:
         account_pause(account=account, reason=str(exc))
         _finish(post, token, mine, next_attempt_at=now)
-        return _log(post, Attempt.Outcome.LOOKUP_FAILED, str(exc))
+        return post_log(post, Attempt.Outcome.LOOKUP_FAILED, str(exc))
     except PublishError as exc:
         _finish(post, token, mine, next_attempt_at=now + _backoff(post.attempts))
-        return _log(post, Attempt.Outcome.LOOKUP_FAILED, str(exc))
+        return post_log(post, Attempt.Outcome.LOOKUP_FAILED, str(exc))
     if found is not None:
         _finish(
             post,
@@ -307,13 +309,13 @@ def post_settle(*, post: Post) -> str:
             claim_token="",
             next_attempt_at=None,
         )
-        return _log(post, Attempt.Outcome.FOUND, found.remote_id)
+        return post_log(post, Attempt.Outcome.FOUND, found.remote_id)
     if post.attempts >= settings.POST_MAX_ATTEMPTS:
         reason = f"Gave up after {post.attempts} attempts: {post.error}"
         _finish(post, token, mine, state=Post.State.FAILED, error=reason, claim_token="")
-        return _log(post, Attempt.Outcome.NOT_FOUND, reason)
+        return post_log(post, Attempt.Outcome.NOT_FOUND, reason)
     _finish(post, token, mine, state=Post.State.QUEUED, next_attempt_at=None, claim_token="")
-    return _log(post, Attempt.Outcome.NOT_FOUND, "Not among the account's recent posts: queued to send again.")
+    return post_log(post, Attempt.Outcome.NOT_FOUND, "Not among the account's recent posts: queued to send again.")
 
 
 def posts_settle_due(*, now: datetime | None = None, report: RunReport | None = None) -> RunReport:

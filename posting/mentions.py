@@ -2,11 +2,11 @@
 
 beat poll_mentions ─▶ mentions_fetch (since the last id seen) ─▶ mention_store: the rules
     (own post, retweet, ignored user or word, the hourly budget, never the same mention twice)
-─▶ a GenerationBatch whose prefix is the mention's text ─▶ generate_replies on the gpu queue
-    (generation.services.batch_run: the same sampler, cleaning, de-duplication and near-copy check
-    as any batch; the prompt is left out of the texts and every candidate is linked to the mention)
-─▶ the queue shows the mention above its candidates ─▶ approving one: reply_schedule
-    (a reply Post for the next minute, within the hourly limit; the other candidates set aside)
+─▶ a batch started by generation.services.batch_start with the mention's text as its prompt (prompt_only:
+    the same sampler, cleaning, de-duplication and near-copy check as any batch; the prompt is left out
+    of the texts and every candidate is linked to the mention) ─▶ batch_finished: the mention's state
+─▶ the queue shows the mention above its candidates ─▶ approving one (curator.decisions): reply_schedule
+    (a reply Post for the next minute, within the hourly limit); the queue sets the other candidates aside
 ─▶ beat's post_due posts it with in_reply_to_tweet_id, exactly once.
 """
 
@@ -15,19 +15,19 @@ import re
 import uuid
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from functools import partial
 
 from django.contrib.auth.models import User
 from django.db import IntegrityError, transaction
-from django.db.models import F
 from django.utils import timezone
 
-from curator.models import Candidate, Decision
+from curator.models import Candidate
+from generation import services as generation
+from generation.batches import batch_run
 from generation.models import Checkpoint, GenerationBatch, Status
 from posting.crypto import CredentialsUnreadable
 from posting.models import Account, Mention, Post
 from posting.publishers import PublishError, RemoteMention, publisher_for
-from posting.services import OCCUPYING, SchedulingError
+from posting.scheduling import OCCUPYING, SchedulingError
 
 log = logging.getLogger(__name__)
 
@@ -93,8 +93,6 @@ def mention_store(*, account: Account, remote: RemoteMention, simulated: bool = 
     3. Create the mention and its generation batch; after commit, generate on the gpu queue
        (or here and now with `run_now`, for a simulated mention on the Markov backend).
     """
-    from posting import tasks
-
     now = timezone.now()
     try:
         with transaction.atomic():
@@ -123,42 +121,29 @@ def mention_store(*, account: Account, remote: RemoteMention, simulated: bool = 
             )
             if checkpoint is None:
                 return mention
-            markov = checkpoint.kind == Checkpoint.Kind.MARKOV
             n = max(1, account.reply_candidates)
-            mention.batch = GenerationBatch.objects.create(
+            mention.batch = generation.batch_start(
                 checkpoint=checkpoint,
-                corpus=checkpoint.corpus,
-                backend=GenerationBatch.Backend.MARKOV if markov else GenerationBatch.Backend.GPT2,
                 n_candidates=n,
                 batch_size=n,
                 temperature=REPLY_TEMPERATURE,
                 top_p=REPLY_TOP_P,
                 length=REPLY_LENGTH,
                 prefix=prompt_for(remote.text),
+                prompt_only=True,
+                enqueue=not run_now,
             )
             mention.save(update_fields=["batch"])
-            if not run_now:
-                transaction.on_commit(partial(tasks.generate_replies.delay, mention.pk))
     except IntegrityError:
         return None  # another poll stored it first
-    if run_now:
-        replies_generate(mention_id=mention.pk)
+    if run_now and mention.batch_id is not None:
+        batch_run(batch_id=mention.batch_id)  # batch_finished records how it went
         mention.refresh_from_db()
     return mention
 
 
-def replies_generate(*, mention_id: int) -> None:
-    """The gpu task's body: run the mention's batch with its text as the prompt, then record how it went.
-
-    Idempotent: a redelivered task finds the batch already claimed or done and only records the outcome.
-    """
-    from generation.services import batch_run
-
-    mention = Mention.objects.filter(pk=mention_id, state=Mention.State.GENERATING, batch__isnull=False).first()
-    if mention is None or mention.batch_id is None:
-        return
-    batch_run(batch_id=mention.batch_id, prefix_in_text=False, candidate_fields={"mention_id": mention.pk})
-    batch = GenerationBatch.objects.get(pk=mention.batch_id)
+def mention_batch_finished(*, batch: GenerationBatch) -> None:
+    """A reply batch ended (generation.signals.batch_finished): the mention is ready, or failed with the reason."""
     if batch.status == Status.SUCCEEDED and batch.kept_count:
         state, reason = Mention.State.READY, ""
     elif batch.status == Status.SUCCEEDED:
@@ -167,7 +152,7 @@ def replies_generate(*, mention_id: int) -> None:
         state, reason = Mention.State.FAILED, (batch.error or "The generation was cancelled.")[:200]
     else:
         return  # still running on another worker (a redelivery): that one records the outcome
-    Mention.objects.filter(pk=mention_id, state=Mention.State.GENERATING).update(state=state, reason=reason)
+    Mention.objects.filter(batch=batch, state=Mention.State.GENERATING).update(state=state, reason=reason)
 
 
 # --- Fetching ----------------------------------------------------------------------------------
@@ -263,7 +248,7 @@ def reply_schedule(*, candidate: Candidate, by: User | None) -> Post:
 
     1. Lock the mention and the account; a mention with a live reply is refused (never answered twice).
     2. A reply Post for reply_time(), in reply to the mention's remote id.
-    3. The mention is answered; its other pending candidates are set aside, each with a logged decision.
+    3. The mention is answered (the queue sets its other candidates aside: curator.decisions).
     """
     now = timezone.now()
     if candidate.mention_id is None:
@@ -285,42 +270,10 @@ def reply_schedule(*, candidate: Candidate, by: User | None) -> Post:
         created_by=by,
     )
     Mention.objects.filter(pk=mention.pk).update(state=Mention.State.ANSWERED)
-    for other in Candidate.objects.filter(mention_id=mention.pk, status=Candidate.Status.PENDING).exclude(pk=candidate.pk):
-        changed = Candidate.objects.filter(pk=other.pk, version=other.version, status=Candidate.Status.PENDING).update(
-            status=Candidate.Status.SET_ASIDE,
-            version=F("version") + 1,
-            decided_by=by,
-            decided_at=now,
-            claimed_by=None,
-            claim_expires_at=None,
-        )
-        if changed:
-            Decision.objects.create(
-                candidate=other,
-                user=by,
-                action=Decision.Action.SET_ASIDE,
-                before_status=Candidate.Status.PENDING,
-                after_status=Candidate.Status.SET_ASIDE,
-                before_text=other.text,
-                after_text=other.text,
-                data={"reply": candidate.pk, "mention_id": mention.pk, "version": other.version + 1},
-            )
     return post
 
 
-def reply_undo(*, candidate: Candidate) -> int:
-    """An approved reply was undone (its post cancelled): the mention is open again, and the candidates
-    set aside for it come back to the queue. Returns how many came back."""
-    if candidate.mention_id is None:
-        return 0
-    Mention.objects.filter(pk=candidate.mention_id, state=Mention.State.ANSWERED).update(state=Mention.State.READY)
-    back = 0
-    set_aside = Decision.objects.filter(action=Decision.Action.SET_ASIDE, undone=False, data__reply=candidate.pk)
-    for decision in set_aside.select_related("candidate"):
-        changed = Candidate.objects.filter(
-            pk=decision.candidate_id, status=Candidate.Status.SET_ASIDE, version=decision.data.get("version")
-        ).update(status=Candidate.Status.PENDING, version=F("version") + 1, decided_by=None, decided_at=None)
-        if changed:
-            Decision.objects.filter(pk=decision.pk).update(undone=True)
-            back += 1
-    return back
+def reply_undo(*, candidate: Candidate) -> None:
+    """An approved reply was undone (its post cancelled): the mention is open again."""
+    if candidate.mention_id is not None:
+        Mention.objects.filter(pk=candidate.mention_id, state=Mention.State.ANSWERED).update(state=Mention.State.READY)

@@ -116,7 +116,7 @@ class Post(models.Model):
 
 
 class Attempt(models.Model):
-    """One call to the publisher for a post, or one lookup that settled it: the delivery log."""
+    """The post's log: each call to the publisher, each lookup that settled it, and each change a person made."""
 
     class Outcome(models.TextChoices):
         SENT = "sent", "Sent"
@@ -131,10 +131,16 @@ class Attempt(models.Model):
         NOT_FOUND = "not_found", "Lookup: not found, queued again"
         LOOKUP_FAILED = "lookup_failed", "Lookup failed"
         ABANDONED = "abandoned", "Worker died while sending"
+        # Changes made by a person on the Schedule and History pages (`by` says who).
+        MOVED = "moved", "Moved"
+        UNSCHEDULED = "unscheduled", "Unscheduled"
+        POST_NOW = "post_now", "Post now"
+        RETRIED = "retried", "Retried"
 
     post = models.ForeignKey(Post, on_delete=models.CASCADE, related_name="log")
     outcome = models.CharField(max_length=20, choices=Outcome.choices)
     detail = models.TextField(blank=True)
+    by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
     at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -180,7 +186,8 @@ class Mention(models.Model):
     referenced = models.JSONField(default=list, blank=True)
     state = models.CharField(max_length=20, choices=State.choices, default=State.GENERATING)
     reason = models.CharField(max_length=200, blank=True, help_text="Why it was skipped, or why generation failed.")
-    batch = models.ForeignKey("generation.GenerationBatch", null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    # The reply batch (started through generation.services.batch_start); its candidates are linked to this mention.
+    batch = models.ForeignKey("generation.GenerationBatch", null=True, blank=True, on_delete=models.SET_NULL, related_name="mentions")
     simulated = models.BooleanField(default=False)
     fetched_at = models.DateTimeField(auto_now_add=True)
 

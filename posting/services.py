@@ -1,77 +1,19 @@
-"""Writes of the posting app: scheduling approved candidates into an account's slots, and changing the schedule.
+"""Changing the schedule (the Schedule and History pages): reorder, unschedule, move, post now, retry.
 
-Delivery (the beat's post_due) lives in posting.delivery, accounts and slots in posting.accounts.
+Scheduling itself lives in posting.scheduling, delivery (the beat's post_due) in posting.delivery,
+accounts and slots in posting.accounts. Each change is logged on the post with who made it.
 """
 
 import logging
-from datetime import date, datetime, timedelta
-from zoneinfo import ZoneInfo
+from datetime import datetime, timedelta
 
 from django.contrib.auth.models import User
 from django.db import transaction
 from django.utils import timezone
 
-from curator.models import Candidate
-from posting.models import Account, Post
-
-# Posts in these states occupy their slot and count towards the daily cap.
-OCCUPYING = [Post.State.QUEUED, Post.State.SENDING, Post.State.UNKNOWN, Post.State.SENT]
-HORIZON_DAYS = 366
-
-
-class SchedulingError(Exception):
-    """Shown to the user as is."""
-
-
-def next_free_slot(*, account: Account, after: datetime) -> datetime | None:
-    """The first slot time after `after` not taken by another post and under the account's daily cap."""
-    slots = sorted(account.slots.all(), key=lambda s: s.time_of_day)
-    if not slots:
-        return None
-    tz = ZoneInfo(account.timezone)
-    start_day = after.astimezone(tz).date()
-    # Replies have their own hourly limit (posting.mentions): they take no slot and do not count towards the daily cap.
-    busy = Post.objects.filter(account=account, state__in=OCCUPYING, scheduled_at__gte=after - timedelta(days=1), in_reply_to_id="")
-    taken: set[datetime] = set()
-    per_day: dict[date, int] = {}
-    for when in busy.values_list("scheduled_at", flat=True):
-        taken.add(when)
-        local_day = when.astimezone(tz).date()
-        per_day[local_day] = per_day.get(local_day, 0) + 1
-    for offset in range(HORIZON_DAYS):
-        day = start_day + timedelta(days=offset)
-        if per_day.get(day, 0) >= account.daily_cap:
-            continue
-        for slot in slots:
-            if day.isoweekday() not in slot.weekdays:
-                continue
-            when = datetime.combine(day, slot.time_of_day, tzinfo=tz)
-            if when > after and when not in taken:
-                return when
-    return None
-
-
-def post_schedule(*, candidate: Candidate, by: User | None, account: Account | None = None) -> Post:
-    """Put an approved candidate in the next free slot of an account.
-
-    1. Lock the account row, so two curators scheduling at once cannot take the same slot.
-    2. Find the next free slot under the daily cap.
-    3. Create the queued Post (one per candidate: a candidate is never posted twice).
-    """
-    with transaction.atomic():
-        if account is None:
-            account = Account.objects.filter(paused=False).order_by("id").first()
-            if account is None:
-                raise SchedulingError("There is no active posting account: an owner can add one on the Accounts page.")
-        account = Account.objects.select_for_update().get(pk=account.pk)
-        if Post.objects.filter(candidate=candidate).exclude(state=Post.State.CANCELLED).exists():
-            raise SchedulingError("This candidate is already scheduled or posted.")
-        when = next_free_slot(account=account, after=timezone.now())
-        if when is None:
-            raise SchedulingError(f"Account {account.name} has no free posting slot in the next year: add slots or raise its daily cap.")
-        Post.objects.filter(candidate=candidate, state=Post.State.CANCELLED).update(candidate=None)
-        return Post.objects.create(account=account, candidate=candidate, text=candidate.text, scheduled_at=when, created_by=by)
-
+from posting.delivery import post_log
+from posting.models import Account, Attempt, Post
+from posting.scheduling import SchedulingError, local_time
 
 # --- The schedule page: reorder, unschedule, move, post now, retry.
 
@@ -108,6 +50,8 @@ def post_swap(*, post: Post, direction: str, by: User | None) -> Post:
             transaction.set_rollback(True)
             raise SchedulingError("The neighbouring post is being sent now: try again.")
         post.scheduled_at = theirs
+        post_log(post, Attempt.Outcome.MOVED, f"swapped with post {other.pk}", by=by)
+        post_log(other, Attempt.Outcome.MOVED, f"swapped with post {post.pk}", by=by)
         return post
 
 
@@ -117,6 +61,7 @@ def post_unschedule(*, post: Post, by: User | None) -> Post:
         post = _locked_queued(post)
         Post.objects.filter(pk=post.pk, state=Post.State.QUEUED).update(state=Post.State.CANCELLED)
         post.state = Post.State.CANCELLED
+        post_log(post, Attempt.Outcome.UNSCHEDULED, by=by)
         return post
 
 
@@ -127,6 +72,7 @@ def post_move(*, post: Post, when: datetime, by: User | None) -> Post:
         post = _locked_queued(post)
         Post.objects.filter(pk=post.pk, state=Post.State.QUEUED).update(scheduled_at=when, next_attempt_at=None)
         post.scheduled_at = when
+        post_log(post, Attempt.Outcome.MOVED, f"to {local_time(when, post.account)}", by=by)
         return post
 
 
@@ -148,6 +94,7 @@ def post_send_now(*, post: Post, by: User | None) -> Post:
         now = timezone.now()
         Post.objects.filter(pk=post.pk, state=Post.State.QUEUED).update(scheduled_at=now, next_attempt_at=None)
         post.scheduled_at = now
+        post_log(post, Attempt.Outcome.POST_NOW, by=by)
         transaction.on_commit(_kick_delivery)
         return post
 
@@ -161,6 +108,7 @@ def post_retry(*, post: Post, by: User | None) -> Post:
         )
         if changed != 1:
             raise SchedulingError("Only a failed post can be retried.")
+        post_log(post, Attempt.Outcome.RETRIED, by=by)
         transaction.on_commit(_kick_delivery)
         post.refresh_from_db()
         return post

@@ -3,9 +3,8 @@
 import logging
 
 from celery import shared_task
-from django.conf import settings
 
-from posting import delivery
+from posting import delivery, mentions
 
 log = logging.getLogger(__name__)
 
@@ -21,22 +20,6 @@ def post_due() -> str:
 @shared_task(name="posting.tasks.poll_mentions", ignore_result=True)
 def poll_mentions() -> str:
     """Sent by beat every minute: new mentions of each account with replies switched on (posting.mentions)."""
-    from posting import mentions
-
     report = mentions.mentions_poll()
     log.info("poll_mentions: %s", report)
     return str(report)
-
-
-@shared_task(
-    name="posting.tasks.generate_replies",
-    ignore_result=True,
-    acks_late=True,
-    soft_time_limit=settings.GPU_TASK_SOFT_LIMIT,
-    time_limit=settings.GPU_TASK_SOFT_LIMIT + 60,
-)
-def generate_replies(mention_id: int) -> None:
-    """On the gpu queue (see CELERY_TASK_ROUTES): reply candidates for one mention. Idempotent."""
-    from posting import mentions
-
-    mentions.replies_generate(mention_id=mention_id)

@@ -16,7 +16,7 @@ from core.access import curator_required, owner_required
 from core.http import AuthedRequest
 from posting import accounts as account_services
 from posting import mentions as mention_services
-from posting import selectors, services
+from posting import scheduling, selectors, services
 from posting.crypto import CredentialsUnreadable
 from posting.forms import AccountForm, CredentialsForm, MoveForm, ReplySettingsForm, SimulateMentionForm, SlotForm
 from posting.models import Account, Post, Slot
@@ -59,10 +59,10 @@ def schedule_action(request: AuthedRequest, pk: int, action: str) -> HttpRespons
         else:
             form = MoveForm(request.POST, account=post.account)
             if not form.is_valid():
-                raise services.SchedulingError(" ".join(str(e) for errors in form.errors.values() for e in errors))
+                raise scheduling.SchedulingError(" ".join(str(e) for errors in form.errors.values() for e in errors))
             moved = services.post_move(post=post, when=form.cleaned_data["when"], by=request.user)
             notice = f"Moved to {moved.scheduled_at:%Y-%m-%d %H:%M} ({post.account.timezone})."
-    except services.SchedulingError as exc:
+    except scheduling.SchedulingError as exc:
         if request.htmx:
             return _schedule_page(request, error=str(exc))
         messages.error(request, str(exc))
@@ -86,6 +86,8 @@ def post_history(request: AuthedRequest) -> HttpResponse:
         account_id = int(request.GET.get("account") or 0) or None
     except ValueError:
         account_id = None
+    if account_id is not None and not 0 < account_id < 2**63:
+        account_id = None  # no such account, and a bigger number would overflow SQLite's INTEGER in the query
     page = Paginator(selectors.history(state=state, account_id=account_id), 50).get_page(request.GET.get("page"))
     context = {
         "page": page,
@@ -105,7 +107,7 @@ def history_retry(request: AuthedRequest, pk: int) -> HttpResponse:
     try:
         services.post_retry(post=post, by=request.user)
         messages.success(request, "Queued again: it goes out with the next posting run.")
-    except services.SchedulingError as exc:
+    except scheduling.SchedulingError as exc:
         messages.error(request, str(exc))
     if request.htmx:
         return render(request, "posting/history.html#row", {"post": Post.objects.select_related("account").get(pk=pk), "retried": True})

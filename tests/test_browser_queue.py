@@ -115,7 +115,8 @@ def test_two_curators_never_see_the_same_candidate(browser: Any, live_server: An
         for page, key in ((carl, "r"), (cora, "a")):
             before = card_id(page)
             press(page, key)
-            page.wait_for_function(f"document.querySelector('#queue-panel').dataset.candidateId !== '{before}'")
+            # A selector, not wait_for_function: the page's CSP refuses the eval that Playwright's string predicates need.
+            page.wait_for_selector(f'#queue-panel:not([data-candidate-id="{before}"])')
     decided = Decision.objects.values_list("candidate_id", flat=True)
     assert len(decided) == len(set(decided)) == 8
     # Nobody was shown a card the other decided.

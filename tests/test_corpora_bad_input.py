@@ -31,6 +31,7 @@ class Case:
 
 
 GOOD_CSV = b"tweets\nhello there\n"
+DEEP = b"[" * 100_000 + b"]" * 100_000
 BROKEN_JSON = b'[\n {"text": "one", "id_str": "1"},\n {"text": "two", "id_str": "2"}\n {"text": "three", "id_str": "3"}\n]\n'
 
 CASES = [
@@ -77,6 +78,51 @@ CASES = [
     Case("no-texts", "t.txt", b"\n\n", ["holds no texts"]),
     Case("too-big", "t.csv", GOOD_CSV * 10, ["over the limit of 50 bytes", "CORPUS_MAX_UPLOAD_BYTES"], max_bytes=50),
     Case("duplicate-name", "t.csv", GOOD_CSV, ['A corpus named "taken" already exists'], name="taken"),
+    # Hostile files (issue 17): valid JSON or values that Python's readers or the databases refuse.
+    Case("deep-json-file", "t.json", DEEP, ["t.json cannot be imported", "line 1, column 2", "nested too deeply"]),
+    Case(
+        "deep-json-item", "t.json", b'[{"text": "one"},\n {"text": "two", "x": ' + DEEP + b"}]", ["line 2, column 2", "nested too deeply"]
+    ),
+    Case(
+        "deep-x-archive-item",
+        "tweets.js",
+        b'window.YTD.tweets.part0 = [\n  {"tweet": {"full_text": "a", "entities": ' + DEEP + b"}}\n]",
+        ["tweets.js cannot be imported", "line 2, column 3", "nested too deeply"],
+    ),
+    Case("deep-jsonl-line", "t.jsonl", b'{"text": "one"}\n' + DEEP + b"\n", ["t.jsonl cannot be imported", "line 2", "nested too deeply"]),
+    Case("deep-jsonl-item", "t.jsonl", b'{"text": "one", "x": ' + DEEP + b"}\n", ["line 1", "nested too deeply"]),
+    Case(
+        "long-number",
+        "t.json",
+        b'[{"text": "one", "id": ' + b"7" * 5000 + b"}]",
+        ["cannot be imported", "line 1, column 2", "a number with more than 4300 digits"],
+    ),
+    Case(
+        "far-year-twitter-date",
+        "t.json",
+        b'[{"text": "one"},\n {"text": "two", "created_at": "Mon May 04 18:54:25 +0000 99999999999999999999"}]',
+        ["t.json cannot be imported", "line 2, column 2", '"created_at" out of range', "years 1 to 9999"],
+    ),
+    Case(
+        "far-year-iso-date",
+        "t.jsonl",
+        b'{"text": "one", "created_at": "99999999999999999999-01-01T00:00:00"}\n',
+        ["line 1", '"created_at" out of range', "years 1 to 9999"],
+    ),
+    Case(
+        "year-one-east-of-utc",
+        "t.jsonl",
+        b'{"text": "one", "created_at": "0001-01-01T00:30:00+01:00"}\n',
+        ['"created_at" out of range', "years 1 to 9999 (in UTC)"],
+    ),
+    Case(
+        "nul-in-id-str",
+        "t.json",
+        b'[{"text": "one", "id_str": "1"},\n {"text": "two", "id_str": "12\\u00003"}]',
+        ["t.json cannot be imported", "line 2, column 2", 'control character in its "id_str"'],
+    ),
+    Case("nul-in-id-jsonl", "t.jsonl", b'{"text": "one", "id_str": "12\\u00003"}\n', ["line 1", 'control character in its "id_str"']),
+    Case("object-as-id", "t.jsonl", b'{"text": "one", "id": {"a": 1}}\n', ["line 1", '"id" that is neither a string nor a number']),
 ]
 
 

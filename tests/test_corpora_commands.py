@@ -29,6 +29,7 @@ def test_import_prints_one_line_per_rule_and_the_number_kept(tmp_path: Path) -> 
     table = {line.split()[0]: line.split()[1:] for line in lines[1:]}
     assert table == {
         "read": ["13"],
+        "too_long": ["0", "removed"],
         "retweets": ["2", "removed"],
         "replies": ["2", "removed"],
         "urls": ["2", "changed"],
@@ -59,13 +60,14 @@ def test_keep_flags_switch_the_download_tweets_rules_off(tmp_path: Path) -> None
     assert (data["retweets"], data["replies"], data["urls"]) == (0, 0, 0)
     # https://t.co/only now stays, the five retweets/replies too: 13 read, 1 empty, 2 duplicates.
     assert (data["empty"], data["duplicates"], data["kept"]) == (1, 2, 10)
-    assert data["rules_on"] == ["html_entities", "whitespace", "empty", "duplicates"]
+    assert data["rules_on"] == ["too_long", "html_entities", "whitespace", "empty", "duplicates"]
     assert Corpus.objects.get(name="bot").options["remove_urls"] is False
 
 
 def test_every_rule_has_a_keep_flag(tmp_path: Path) -> None:
     path = samples.write_csv(tmp_path / "t.csv")
     flags = [
+        "--keep-too-long",
         "--keep-retweets",
         "--keep-replies",
         "--keep-urls",

@@ -89,6 +89,7 @@ def test_a_delimiter_can_be_chosen(tmp_path: Path, owner: User) -> None:
 def test_each_rule_can_be_switched_off(tmp_path: Path, owner: User) -> None:
     path = samples.write_trump_json(tmp_path / "trump.json")
     off = {
+        "drop_too_long": False,
         "drop_retweets": False,
         "drop_replies": False,
         "remove_urls": False,

@@ -8,7 +8,7 @@ import pytest
 from django.core.management import CommandError, call_command
 
 from curator.models import Candidate
-from generation import services
+from generation import checkpoints
 from generation.models import Checkpoint, FinetuneRun, GenerationBatch
 from tests.support.generation import corpus_make, tiny_checkpoint
 from tests.support.workers import celery_worker
@@ -19,7 +19,7 @@ pytestmark = pytest.mark.usefixtures("models_in_tmp_path")
 @pytest.mark.django_db
 def test_download_model_offline_fails_with_a_clear_message_and_leaves_nothing(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     # This machine is offline anyway; a closed local port keeps the test offline on a machine that is not.
-    monkeypatch.setattr(services, "DOWNLOAD_HOST", "http://127.0.0.1:9/gpt-2")
+    monkeypatch.setattr(checkpoints, "DOWNLOAD_HOST", "http://127.0.0.1:9/gpt-2")
     with pytest.raises(
         CommandError,
         match=r"Could not download GPT-2 124M from 127.0.0.1:9 \(ConnectionError\)\. Is this machine online\?.*make_tiny_model",
@@ -86,7 +86,7 @@ def test_finetune_refuses_an_unknown_corpus_and_a_missing_base_model() -> None:
 
 @pytest.mark.django_db(transaction=True)
 def test_generate_wait_runs_a_batch_on_a_real_worker_and_prints_the_counts(tmp_path: Path, redis_broker: str) -> None:
-    services.markov_checkpoint_create(corpus=corpus_make(), name="chain")
+    checkpoints.markov_checkpoint_create(corpus=corpus_make(), name="chain")
     out = StringIO()
     with celery_worker(env={"MODELS_DIR": str(tmp_path)}):
         call_command(

@@ -6,8 +6,8 @@ import pytest
 from django.test import Client, override_settings
 from django.urls import reverse
 
+from generation.demo import DEMO_BASE_MODEL, demo_base_model
 from generation.models import Checkpoint
-from generation.services import DEMO_BASE_MODEL, demo_base_model
 
 pytestmark = pytest.mark.django_db
 

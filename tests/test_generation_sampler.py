@@ -8,7 +8,7 @@ import psutil
 import pytest
 
 from curator.models import Candidate
-from generation import services
+from generation import batches, jobs
 from generation.models import GenerationBatch, Status
 from tests.support.generation import tiny_checkpoint, tiny_models_dir
 
@@ -102,7 +102,7 @@ def test_memory_stays_flat_over_100_consecutive_generate_tasks(settings, tiny: P
         batch = GenerationBatch.objects.create(
             checkpoint=checkpoint, n_candidates=4, batch_size=4, temperature=t, top_k=k, top_p=p, length=16
         )
-        services.batch_run(batch_id=batch.pk)
+        batches.batch_run(batch_id=batch.pk)
         assert GenerationBatch.objects.get(pk=batch.pk).status == Status.SUCCEEDED
 
     for i in range(10):
@@ -118,7 +118,7 @@ def test_memory_stays_flat_over_100_consecutive_generate_tasks(settings, tiny: P
 
 def test_an_out_of_memory_error_is_reported_in_plain_words() -> None:
     error = tf.errors.ResourceExhaustedError(None, None, "OOM when allocating tensor with shape[512,12,1024,1024]")
-    message = services._plain_error(error, what="generation", batch_size=512)
+    message = jobs.job_error(error, what="generation", batch_size=512)
     assert message.startswith("The worker ran out of memory during the generation.")
     assert "Lower the batch size (it was 512)" in message
 

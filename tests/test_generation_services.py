@@ -8,7 +8,7 @@ from django.utils import timezone
 from core.tweets import text_hash
 from corpora.models import Corpus
 from curator.models import Candidate
-from generation import services
+from generation import batches, checkpoints, demo, jobs
 from generation.models import Checkpoint, GenerationBatch, Status
 from tests.support.generation import WORDS, corpus_make
 
@@ -23,10 +23,10 @@ def _batch(checkpoint: Checkpoint, **kw: object) -> GenerationBatch:
 
 def test_a_markov_batch_fills_the_queue_with_readable_candidates() -> None:
     corpus = corpus_make()
-    checkpoint = services.markov_checkpoint_create(corpus=corpus, name="chain")
+    checkpoint = checkpoints.markov_checkpoint_create(corpus=corpus, name="chain")
     assert checkpoint.kind == Checkpoint.Kind.MARKOV and checkpoint.hparams["texts"] == 200
     batch = _batch(checkpoint)
-    services.batch_run(batch_id=batch.pk)
+    batches.batch_run(batch_id=batch.pk)
     batch.refresh_from_db()
     assert batch.status == Status.SUCCEEDED, batch.error
     rows = list(Candidate.objects.filter(batch=batch))
@@ -40,10 +40,10 @@ def test_a_markov_batch_fills_the_queue_with_readable_candidates() -> None:
 
 
 def test_a_second_batch_with_the_same_seed_keeps_nothing_already_in_the_queue() -> None:
-    checkpoint = services.markov_checkpoint_create(corpus=corpus_make(), name="chain")
+    checkpoint = checkpoints.markov_checkpoint_create(corpus=corpus_make(), name="chain")
     first, second = _batch(checkpoint), _batch(checkpoint)
-    services.batch_run(batch_id=first.pk)
-    services.batch_run(batch_id=second.pk)
+    batches.batch_run(batch_id=first.pk)
+    batches.batch_run(batch_id=second.pk)
     first.refresh_from_db()
     second.refresh_from_db()
     assert first.kept_count > 0
@@ -51,7 +51,7 @@ def test_a_second_batch_with_the_same_seed_keeps_nothing_already_in_the_queue() 
 
 
 def test_it_cleans_measures_and_counts_each_kind_of_reject() -> None:
-    checkpoint = services.markov_checkpoint_create(corpus=corpus_make(), name="chain")
+    checkpoint = checkpoints.markov_checkpoint_create(corpus=corpus_make(), name="chain")
     Candidate.objects.create(text="Already queued!", generated_text="Already queued!", text_hash=text_hash("Already queued!"))
     batch = _batch(checkpoint, status=Status.RUNNING)
     texts = [
@@ -64,7 +64,7 @@ def test_it_cleans_measures_and_counts_each_kind_of_reject() -> None:
         "A fine \ufffdtweet\n\n\n\nwith lines",
         "\x00Bytes\x07 a byte-level\tmodel \x1bwrites",
     ]
-    services.candidates_store(batch_id=batch.pk, texts=texts, timings={})
+    batches.candidates_store(batch_id=batch.pk, texts=texts, timings={})
     batch.refresh_from_db()
     kept = list(Candidate.objects.filter(batch=batch).values_list("text", flat=True))
     assert kept == ["Hello world", "A fine tweet\n\nwith lines", "Bytes a byte-level model writes"]
@@ -76,10 +76,10 @@ def test_it_cleans_measures_and_counts_each_kind_of_reject() -> None:
 
 
 def test_a_batch_cancelled_meanwhile_gets_no_rows_and_no_counts() -> None:
-    checkpoint = services.markov_checkpoint_create(corpus=corpus_make(), name="chain")
+    checkpoint = checkpoints.markov_checkpoint_create(corpus=corpus_make(), name="chain")
     batch = _batch(checkpoint, status=Status.CANCELLING)
-    with pytest.raises(services.Stop):
-        services.candidates_store(batch_id=batch.pk, texts=["A new text"], timings={})
+    with pytest.raises(jobs.Stop):
+        batches.candidates_store(batch_id=batch.pk, texts=["A new text"], timings={})
     batch.refresh_from_db()
     assert batch.generated_count == 0 and not Candidate.objects.exists()
 
@@ -87,33 +87,33 @@ def test_a_batch_cancelled_meanwhile_gets_no_rows_and_no_counts() -> None:
 def test_a_missing_checkpoint_fails_the_batch_in_plain_words() -> None:
     checkpoint = Checkpoint.objects.create(name="gone", kind=Checkpoint.Kind.FINETUNED, path="checkpoint/gone")
     batch = GenerationBatch.objects.create(checkpoint=checkpoint, n_candidates=4, batch_size=2)
-    services.batch_run(batch_id=batch.pk)
+    batches.batch_run(batch_id=batch.pk)
     batch.refresh_from_db()
     assert batch.status == Status.FAILED
     assert batch.error.startswith("The checkpoint could not be loaded: The model folder") and "does not exist" in batch.error
 
 
 def test_a_batch_abandoned_by_a_dead_worker_is_taken_over_on_redelivery() -> None:
-    checkpoint = services.markov_checkpoint_create(corpus=corpus_make(), name="chain")
+    checkpoint = checkpoints.markov_checkpoint_create(corpus=corpus_make(), name="chain")
     batch = _batch(checkpoint, status=Status.RUNNING, progress=20, heartbeat_at=timezone.now() - timedelta(hours=1))
-    services.batch_run(batch_id=batch.pk)
+    batches.batch_run(batch_id=batch.pk)
     batch.refresh_from_db()
     assert batch.status == Status.SUCCEEDED and batch.generated_count == 40
 
 
 def test_a_batch_another_live_worker_is_running_is_left_alone() -> None:
-    checkpoint = services.markov_checkpoint_create(corpus=corpus_make(), name="chain")
+    checkpoint = checkpoints.markov_checkpoint_create(corpus=corpus_make(), name="chain")
     batch = _batch(checkpoint, status=Status.RUNNING, progress=20, heartbeat_at=timezone.now())
-    services.batch_run(batch_id=batch.pk)
+    batches.batch_run(batch_id=batch.pk)
     batch.refresh_from_db()
     assert batch.status == Status.RUNNING and batch.progress == 20 and not Candidate.objects.exists()
 
 
 def test_the_reaper_fails_only_stale_batches() -> None:
-    checkpoint = services.markov_checkpoint_create(corpus=corpus_make(), name="chain")
+    checkpoint = checkpoints.markov_checkpoint_create(corpus=corpus_make(), name="chain")
     stale = _batch(checkpoint, status=Status.RUNNING, heartbeat_at=timezone.now() - timedelta(hours=1))
     live = _batch(checkpoint, status=Status.RUNNING, heartbeat_at=timezone.now())
-    assert services.batches_reap_stale() == 1
+    assert jobs.batches_reap_stale() == 1
     stale.refresh_from_db()
     live.refresh_from_db()
     assert stale.status == Status.FAILED and "Nothing from it was saved" in stale.error
@@ -123,29 +123,29 @@ def test_the_reaper_fails_only_stale_batches() -> None:
 def test_the_demo_step_fills_the_queue_from_the_sample_corpus_once() -> None:
     corpus_make(name="other", seed=2)
     sample = corpus_make(name="sample")
-    line = services.demo_generate()
+    line = demo.demo_generate()
     assert "candidates from a Markov chain of 'sample' are in the queue" in line
     assert Candidate.objects.filter(corpus=sample).count() >= 20
     count = Candidate.objects.count()
-    assert "already filled the queue" in services.demo_generate()
+    assert "already filled the queue" in demo.demo_generate()
     assert Candidate.objects.count() == count
 
 
 def test_the_demo_step_says_so_when_there_is_no_corpus() -> None:
     assert not Corpus.objects.exists()
-    assert "no corpus with texts yet" in services.demo_generate()
+    assert "no corpus with texts yet" in demo.demo_generate()
 
 
 @pytest.mark.django_db(transaction=True)
 def test_a_running_batch_keeps_a_fresh_heartbeat_while_its_task_is_alive(monkeypatch: pytest.MonkeyPatch) -> None:
     from tests.support.workers import wait_for
 
-    monkeypatch.setattr(services, "HEARTBEAT_EVERY", 0.05)
+    monkeypatch.setattr(jobs, "HEARTBEAT_EVERY", 0.05)
     checkpoint = Checkpoint.objects.create(name="chain", kind=Checkpoint.Kind.MARKOV, path="markov/chain.json")
     old = timezone.now() - timedelta(hours=1)
     batch = GenerationBatch.objects.create(checkpoint=checkpoint, n_candidates=4, status=Status.RUNNING, heartbeat_at=old)
-    with services._heartbeat(GenerationBatch, batch.pk):  # e.g. one long chunk of a large model
+    with jobs.heartbeat(GenerationBatch, batch.pk):  # e.g. one long chunk of a large model
         wait_for(
             lambda: GenerationBatch.objects.get(pk=batch.pk).heartbeat_at > old + timedelta(minutes=59), timeout=10, message="a heartbeat"
         )
-    assert services.batches_reap_stale() == 0
+    assert jobs.batches_reap_stale() == 0

@@ -11,7 +11,7 @@ from django.core.management import call_command
 from django.test import Client
 
 from curator.models import Candidate
-from generation import services
+from generation import jobs, services
 from generation.models import Checkpoint, FinetuneRun, GenerationBatch, Status
 from tests.support.generation import corpus_make, fresh_models_dir, tiny_checkpoint
 from tests.support.services import redis_url
@@ -122,7 +122,7 @@ def test_a_worker_killed_mid_batch_leaves_nothing_half_counted_and_the_batch_is_
     assert batch.status == Status.RUNNING and 0 < batch.progress < 400
     assert not Candidate.objects.filter(batch=batch).exists()
     assert (batch.generated_count, batch.kept_count, batch.duplicate_count) == (0, 0, 0)
-    assert services.batches_reap_stale(older_than=timedelta(0)) == 1
+    assert jobs.batches_reap_stale(older_than=timedelta(0)) == 1
     batch.refresh_from_db()
     assert batch.status == Status.FAILED
     assert not Candidate.objects.filter(batch=batch).exists()

@@ -98,14 +98,14 @@ def test_a_rate_limited_poll_is_counted_and_tried_again_next_time(fake: FakeXCon
 
 
 def test_an_approved_reply_goes_out_in_reply_to_the_mention_exactly_once(fake: FakeXControl, checkpoint: Checkpoint, curator: User) -> None:
-    from curator import services
+    from curator import decisions
 
     account = replying_account(fake)
     tweet = fake.mention(author="alice", text="@thebot is it true?")
     mentions.mentions_poll()
     mention = Mention.objects.get()
     c = Candidate.objects.create(mention=mention, text="It is very true!", generated_text="It is very true!", text_hash="t")
-    services.candidate_approve(candidate_id=c.pk, version=c.version, by=curator)
+    decisions.candidate_approve(candidate_id=c.pk, version=c.version, by=curator)
     Post.objects.filter(candidate=c).update(scheduled_at=timezone.now())
     delivery.posts_send_due()
     delivery.posts_send_due()

@@ -9,11 +9,11 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from pytest_django.fixtures import Settings as SettingsWrapper
 
-from curator import services
+from curator import claims, decisions, errors, undo
 from curator.models import Candidate, Decision
 from posting.mentions import reply_time
 from posting.models import Mention, Post, Slot
-from posting.services import post_schedule
+from posting.scheduling import post_schedule
 from tests.support.mentions import dry_account, mention_with_candidates, next_minute
 
 pytestmark = pytest.mark.django_db
@@ -23,7 +23,7 @@ def test_approving_a_reply_candidate_schedules_a_reply_for_the_next_minute_and_s
     account = dry_account()
     mention, (chosen, *others) = mention_with_candidates(account, 3)
     before = timezone.now()
-    services.candidate_approve(candidate_id=chosen.pk, version=chosen.version, by=curator)
+    decisions.candidate_approve(candidate_id=chosen.pk, version=chosen.version, by=curator)
     post = Post.objects.get()
     assert (post.candidate_id, post.account, post.in_reply_to_id, post.text) == (chosen.pk, account, mention.remote_id, chosen.text)
     assert post.scheduled_at == next_minute(before) or post.scheduled_at == next_minute(timezone.now())
@@ -42,7 +42,7 @@ def test_schedule_on_a_reply_candidate_also_makes_a_reply_not_a_slot_post(curato
     account = dry_account()
     Slot.objects.create(account=account, time_of_day=time(3, 0), weekdays=list(range(1, 8)))
     mention, (chosen, _other) = mention_with_candidates(account, 2)
-    services.candidate_schedule(candidate_id=chosen.pk, version=chosen.version, by=curator)
+    decisions.candidate_schedule(candidate_id=chosen.pk, version=chosen.version, by=curator)
     post = Post.objects.get()
     assert post.in_reply_to_id == mention.remote_id and post.scheduled_at <= timezone.now() + timedelta(minutes=1)
 
@@ -50,21 +50,21 @@ def test_schedule_on_a_reply_candidate_also_makes_a_reply_not_a_slot_post(curato
 def test_another_candidate_for_an_answered_mention_cannot_be_approved(curator: User, curator2: User) -> None:
     account = dry_account()
     _mention, (first, second) = mention_with_candidates(account, 2)
-    services.candidate_approve(candidate_id=first.pk, version=first.version, by=curator)
+    decisions.candidate_approve(candidate_id=first.pk, version=first.version, by=curator)
     # The second curator still had version 1 on screen: the candidate was set aside meanwhile.
-    with pytest.raises(services.StaleCandidate, match="carl set aside this candidate"):
-        services.candidate_approve(candidate_id=second.pk, version=1, by=curator2)
+    with pytest.raises(errors.StaleCandidate, match="carl set aside this candidate"):
+        decisions.candidate_approve(candidate_id=second.pk, version=1, by=curator2)
     assert Post.objects.count() == 1
 
 
 def test_a_mention_is_never_answered_twice_even_past_the_queue(curator: User) -> None:
     account = dry_account()
     mention, (first, second) = mention_with_candidates(account, 2)
-    services.candidate_approve(candidate_id=first.pk, version=first.version, by=curator)
+    decisions.candidate_approve(candidate_id=first.pk, version=first.version, by=curator)
     # A candidate put back to pending by hand still cannot make a second reply...
     Candidate.objects.filter(pk=second.pk).update(status=Candidate.Status.PENDING, version=5)
-    with pytest.raises(services.DecisionError, match=r"already has a reply: a mention is answered only once\. Nothing was changed\."):
-        services.candidate_approve(candidate_id=second.pk, version=5, by=curator)
+    with pytest.raises(errors.DecisionError, match=r"already has a reply: a mention is answered only once\. Nothing was changed\."):
+        decisions.candidate_approve(candidate_id=second.pk, version=5, by=curator)
     second.refresh_from_db()
     assert second.status == Candidate.Status.PENDING  # the refused approval was rolled back
     # ...and the database itself refuses a second live reply to the same post.
@@ -79,7 +79,7 @@ def test_replies_over_the_hourly_limit_wait_until_the_hour_frees_up(curator: Use
     posts = []
     for _ in range(3):
         _mention, (c,) = mention_with_candidates(account, 1)
-        services.candidate_approve(candidate_id=c.pk, version=c.version, by=curator)
+        decisions.candidate_approve(candidate_id=c.pk, version=c.version, by=curator)
         posts.append(Post.objects.get(candidate=c))
     first, second, third = (p.scheduled_at for p in posts)
     assert first in (next_minute(now), next_minute(now) + timedelta(minutes=1)) and second == first
@@ -101,7 +101,7 @@ def test_replies_take_no_posting_slot_and_do_not_count_towards_the_daily_cap(cur
     account = dry_account(daily_cap=1)
     Slot.objects.create(account=account, time_of_day=time(12, 0), weekdays=list(range(1, 8)))
     _mention, (reply,) = mention_with_candidates(account, 1)
-    services.candidate_approve(candidate_id=reply.pk, version=reply.version, by=curator)
+    decisions.candidate_approve(candidate_id=reply.pk, version=reply.version, by=curator)
     plain = Candidate.objects.create(text="A plain tweet", generated_text="A plain tweet", text_hash="h", status=Candidate.Status.APPROVED)
     post = post_schedule(candidate=plain, by=curator, account=account)
     assert post.in_reply_to_id == "" and post.scheduled_at - timezone.now() < timedelta(days=1, minutes=1)
@@ -110,8 +110,8 @@ def test_replies_take_no_posting_slot_and_do_not_count_towards_the_daily_cap(cur
 def test_undoing_an_approved_reply_cancels_it_and_brings_the_set_aside_candidates_back(curator: User) -> None:
     account = dry_account()
     mention, (chosen, *others) = mention_with_candidates(account, 3)
-    services.candidate_approve(candidate_id=chosen.pk, version=chosen.version, by=curator)
-    services.decision_undo(by=curator)
+    decisions.candidate_approve(candidate_id=chosen.pk, version=chosen.version, by=curator)
+    undo.decision_undo(by=curator)
     assert Post.objects.get().state == Post.State.CANCELLED
     mention.refresh_from_db()
     assert mention.state == Mention.State.READY
@@ -120,7 +120,7 @@ def test_undoing_an_approved_reply_cancels_it_and_brings_the_set_aside_candidate
         assert c.status == Candidate.Status.PENDING
     # Another candidate may now be the reply, and only it is live.
     other = Candidate.objects.get(pk=others[0].pk)
-    services.candidate_approve(candidate_id=other.pk, version=other.version, by=curator)
+    decisions.candidate_approve(candidate_id=other.pk, version=other.version, by=curator)
     live = Post.objects.exclude(state=Post.State.CANCELLED)
     assert [p.candidate_id for p in live] == [other.pk]
 
@@ -129,7 +129,7 @@ def test_a_plain_candidate_is_still_scheduled_into_a_slot(curator: User) -> None
     account = dry_account()
     Slot.objects.create(account=account, time_of_day=time(12, 0), weekdays=list(range(1, 8)))
     plain = Candidate.objects.create(text="Plain", generated_text="Plain", text_hash="p")
-    services.candidate_schedule(candidate_id=plain.pk, version=plain.version, by=curator)
+    decisions.candidate_schedule(candidate_id=plain.pk, version=plain.version, by=curator)
     post = Post.objects.get()
     assert post.in_reply_to_id == "" and post.scheduled_at.astimezone(timezone.get_current_timezone()).minute == 0
 
@@ -151,7 +151,7 @@ def test_the_demo_loop_a_simulated_mention_is_answered_by_the_dry_run_publisher_
     assert mention.batch is not None and mention.batch.prefix == "how big was the crowd tonight?"
     chosen = Candidate.objects.filter(mention=mention).first()
     assert chosen is not None
-    services.candidate_approve(candidate_id=chosen.pk, version=chosen.version, by=curator)
+    decisions.candidate_approve(candidate_id=chosen.pk, version=chosen.version, by=curator)
     Post.objects.filter(candidate=chosen).update(scheduled_at=timezone.now())
     posts_send_due()
     posts_send_due()
@@ -167,16 +167,16 @@ def test_a_curator_who_claims_one_reply_candidate_holds_all_the_free_ones_of_tha
     account = dry_account()
     plain = [Candidate.objects.create(text=f"Plain {i}", generated_text="p", text_hash=f"p{i}") for i in range(3)]
     _mention, replies = mention_with_candidates(account, 5)
-    mine = services.queue_claim_cards(user=curator)
+    mine = claims.queue_claim_cards(user=curator)
     # Replies come first, and the mention's five are held together although the claim size is four.
     assert [c.pk for c in mine] == [r.pk for r in replies]
     # Nothing of that mention is left to split: the next curator gets the backlog.
-    assert [c.pk for c in services.queue_claim_cards(user=curator2)] == [c.pk for c in plain]
+    assert [c.pk for c in claims.queue_claim_cards(user=curator2)] == [c.pk for c in plain]
     # A reply candidate held by someone else stays theirs.
     _other, (a, b) = mention_with_candidates(account, 2)
     Candidate.objects.filter(pk=b.pk).update(claimed_by=curator, claim_expires_at=timezone.now() + timedelta(minutes=5))
     third = User.objects.create_user("cleo")
-    assert [c.pk for c in services.queue_claim_cards(user=third)] == [a.pk]
+    assert [c.pk for c in claims.queue_claim_cards(user=third)] == [a.pk]
 
 
 def test_reply_candidates_jump_the_backlog_and_come_first_in_the_queue(curator: User) -> None:
@@ -187,6 +187,6 @@ def test_reply_candidates_jump_the_backlog_and_come_first_in_the_queue(curator: 
         for i in range(20)
     ]
     _mention, replies = mention_with_candidates(dry_account(), n=2)
-    held = services.queue_claim_cards(user=curator)
+    held = claims.queue_claim_cards(user=curator)
     assert [c.pk for c in held[:2]] == [r.pk for r in replies]
     assert all(c.mention_id is None for c in held[2:]) and held[2].pk == backlog[0].pk

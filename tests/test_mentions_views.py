@@ -166,10 +166,10 @@ def test_approving_a_reply_from_the_queue_schedules_the_reply_and_sets_the_other
 
 
 def test_the_schedule_page_marks_a_queued_reply(curator_client: Client, curator: User) -> None:
-    from curator import services
+    from curator import decisions
 
     account = dry_account()
     mention, (chosen,) = mention_with_candidates(account, 1)
-    services.candidate_approve(candidate_id=chosen.pk, version=chosen.version, by=curator)
+    decisions.candidate_approve(candidate_id=chosen.pk, version=chosen.version, by=curator)
     html = curator_client.get(reverse("posting:schedule")).content.decode()
     assert f'<span class="badge reply" title="In reply to post {mention.remote_id}">reply</span> {chosen.text}' in html

@@ -5,9 +5,10 @@ from pathlib import Path
 import pytest
 
 from corpora.models import Corpus, TrainingText
-from corpora.nearcopy import Span, Verdict, candidate_apply_verdict, check_texts
+from corpora.nearcopy import Span, Verdict, check_texts
 from corpora.nearcopy import services as nc
 from curator.models import Candidate
+from curator.nearcopy import verdict_fields
 
 pytestmark = pytest.mark.django_db
 
@@ -101,14 +102,12 @@ def test_an_empty_corpus_flags_nothing(nearcopy_dir: Path) -> None:
     assert [v.verdict for v in check_texts(corpus_id=corpus.pk, texts=["Thank you", ""])] == ["ok", "ok"]
 
 
-def test_it_writes_a_verdict_onto_a_candidate_without_saving(nearcopy_dir: Path) -> None:
+def test_a_verdict_maps_onto_the_candidate_fields(nearcopy_dir: Path) -> None:
     corpus = make_corpus()
     text = "We will build a great wall on the northern border and Mexico will pay for it, believe me"
     candidate = Candidate.objects.create(corpus=corpus, text=text, generated_text=text, text_hash="h")
     [verdict] = check_texts(corpus_id=corpus.pk, texts=[text])
-    candidate_apply_verdict(candidate=candidate, verdict=verdict)
-    assert Candidate.objects.get(pk=candidate.pk).nearcopy_verdict == "unchecked"
-    candidate.save()
+    Candidate.objects.filter(pk=candidate.pk).update(**verdict_fields(verdict))
     saved = Candidate.objects.get(pk=candidate.pk)
     assert (saved.nearcopy_verdict, saved.nearcopy_reason) == ("near", "edited copy")
     assert saved.nearcopy_closest_id == verdict.closest_id == TrainingText.objects.get(corpus=corpus, position=1).pk
@@ -118,11 +117,10 @@ def test_it_writes_a_verdict_onto_a_candidate_without_saving(nearcopy_dir: Path)
 
 
 def test_an_unchecked_verdict_leaves_no_score() -> None:
-    candidate = Candidate(text="x", generated_text="x")
-    candidate_apply_verdict(candidate=candidate, verdict=Verdict(verdict="unchecked"))
-    assert candidate.nearcopy_score is None and candidate.nearcopy_spans == []
-    candidate_apply_verdict(candidate=candidate, verdict=Verdict("near", "copied span", 90.0, 5, "t", [Span(0, 1, 2, 3, 5)]))
-    assert candidate.nearcopy_spans == [
+    unchecked = verdict_fields(Verdict(verdict="unchecked"))
+    assert unchecked["nearcopy_score"] is None and unchecked["nearcopy_spans"] == []
+    near = verdict_fields(Verdict("near", "copied span", 90.0, 5, "t", [Span(0, 1, 2, 3, 5)]))
+    assert near["nearcopy_score"] == 90.0 and near["nearcopy_spans"] == [
         {"candidate_start": 0, "candidate_end": 1, "training_start": 2, "training_end": 3, "training_id": 5}
     ]
 

@@ -7,7 +7,7 @@ from django.urls import reverse
 from curator.models import Candidate
 from posting.demo import demo_account_ensure
 from posting.models import DryRunTweet, Post
-from posting.services import post_schedule
+from posting.scheduling import post_schedule
 from posting.tasks import post_due
 
 pytestmark = pytest.mark.django_db

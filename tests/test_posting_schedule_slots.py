@@ -4,7 +4,7 @@ import pytest
 
 from curator.models import Candidate
 from posting.models import Account, Post, Slot
-from posting.services import SchedulingError, next_free_slot, post_schedule
+from posting.scheduling import SchedulingError, next_free_slot, post_schedule
 
 pytestmark = pytest.mark.django_db
 

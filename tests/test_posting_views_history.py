@@ -87,5 +87,5 @@ def test_it_shows_the_delivery_log_of_a_post_that_needed_a_lookup(curator_client
     Attempt.objects.create(post=sent, outcome=Attempt.Outcome.UNKNOWN, detail="X did not answer in time")
     Attempt.objects.create(post=sent, outcome=Attempt.Outcome.FOUND, detail="123")
     html = curator_client.get(reverse("posting:post_history")).content.decode()
-    assert "delivery log (2)" in html
+    assert "log (2)" in html
     assert "Outcome unknown: X did not answer in time" in html and "Lookup: found, settled as sent: 123" in html

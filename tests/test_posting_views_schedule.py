@@ -123,3 +123,20 @@ def test_outsiders_cannot_see_or_change_the_schedule(outsider_client: Client, ac
 
 def test_it_requires_login(client: Client) -> None:
     assert client.get(reverse("posting:schedule")).status_code == 302
+
+
+def test_each_change_is_logged_on_the_post_with_who_made_it(curator_client: Client, curator, account: Account) -> None:  # type: ignore[no-untyped-def]
+    from posting.models import Attempt
+
+    a, b = queued(account, "a", 1), queued(account, "b", 2)
+    act(curator_client, b, "up")
+    act(curator_client, a, "unschedule")
+    moved = Attempt.objects.get(post=b)
+    assert (moved.outcome, moved.by, moved.detail) == (Attempt.Outcome.MOVED, curator, f"swapped with post {a.pk}")
+    assert list(Attempt.objects.filter(post=a).values_list("outcome", "by")) == [
+        (Attempt.Outcome.MOVED, curator.pk),
+        (Attempt.Outcome.UNSCHEDULED, curator.pk),
+    ]
+    Post.objects.filter(pk=a.pk).update(state=Post.State.FAILED)  # History lists it, with its whole log
+    html = curator_client.get(reverse("posting:post_history")).content.decode()
+    assert f"Moved by carl: swapped with post {b.pk}" in html and "Unscheduled by carl" in html

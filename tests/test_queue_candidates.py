@@ -5,7 +5,7 @@ from django.contrib.auth.models import User
 from django.test import Client
 from django.urls import reverse
 
-from curator import services
+from curator import claims, decisions, undo
 from curator.models import Candidate, Decision
 from tests.support.queue import make_batch, make_candidate, make_near_copy
 
@@ -27,8 +27,8 @@ def rows(curator: User, curator2: User) -> dict[str, Candidate]:
         "cherry": make_candidate("Cherry picking the polls", batch=cold),
         "near": make_near_copy(batch=hot),
     }
-    services.candidate_reject(candidate_id=rows["cherry"].pk, version=1, by=curator2)
-    services.candidate_approve(candidate_id=rows["apple"].pk, version=1, by=curator)
+    decisions.candidate_reject(candidate_id=rows["cherry"].pk, version=1, by=curator2)
+    decisions.candidate_approve(candidate_id=rows["apple"].pk, version=1, by=curator)
     return rows
 
 
@@ -119,7 +119,7 @@ def test_bulk_refuses_stale_selections_and_says_who(curator_client: Client, rows
 
 
 def test_bulk_skips_candidates_another_curator_is_reviewing(curator_client: Client, curator2: User, rows: dict[str, Candidate]) -> None:
-    services.queue_claim(user=curator2)
+    claims.queue_claim(user=curator2)
     banana = rows["banana"]
     html = curator_client.post(
         reverse("curator:candidates_bulk"), {"action": "reject", "selected": [f"{banana.pk}:1"]}, HTTP_HX_REQUEST="true"
@@ -139,9 +139,9 @@ def test_bulk_with_nothing_selected_says_so(curator_client: Client, rows: dict[s
 
 def test_a_candidates_history_lists_every_event(curator_client: Client, curator: User, rows: dict[str, Candidate]) -> None:
     banana = rows["banana"]
-    services.candidate_edit(candidate_id=banana.pk, version=1, by=curator, text="Banana <b>split</b>")
-    services.candidate_reject(candidate_id=banana.pk, version=2, by=curator)
-    services.decision_undo(by=curator)
+    decisions.candidate_edit(candidate_id=banana.pk, version=1, by=curator, text="Banana <b>split</b>")
+    decisions.candidate_reject(candidate_id=banana.pk, version=2, by=curator)
+    undo.decision_undo(by=curator)
     html = curator_client.get(reverse("curator:candidate", args=[banana.pk])).content.decode()
     for label in ["Edited", "Rejected", "Undid"]:
         assert label in html

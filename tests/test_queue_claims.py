@@ -11,7 +11,7 @@ from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
-from curator import services
+from curator import claims, decisions
 from curator.models import Candidate
 from curator.tasks import expire_claims
 from tests.support.queue import make_candidates
@@ -35,9 +35,9 @@ def test_opening_the_queue_claims_the_next_few_for_this_curator(curator_client: 
 @pytest.mark.django_db
 def test_a_reload_shows_the_same_claims_and_renews_the_lease(curator: User) -> None:
     make_candidates(12)
-    first = services.queue_claim(user=curator)
+    first = claims.queue_claim(user=curator)
     Candidate.objects.filter(claimed_by=curator).update(claim_expires_at=timezone.now() + timedelta(seconds=20))
-    again = services.queue_claim(user=curator)
+    again = claims.queue_claim(user=curator)
     assert again == first
     assert all(
         c.claim_expires_at > timezone.now() + timedelta(seconds=settings.QUEUE_CLAIM_SECONDS - 5)  # type: ignore[operator]
@@ -48,8 +48,8 @@ def test_a_reload_shows_the_same_claims_and_renews_the_lease(curator: User) -> N
 @pytest.mark.django_db
 def test_two_curators_get_different_candidates(curator: User, curator2: User) -> None:
     make_candidates(12)
-    mine = services.queue_claim(user=curator)
-    theirs = services.queue_claim(user=curator2)
+    mine = claims.queue_claim(user=curator)
+    theirs = claims.queue_claim(user=curator2)
     assert len(mine) == len(theirs) == settings.QUEUE_CLAIM_SIZE
     assert not set(mine) & set(theirs)
 
@@ -57,18 +57,18 @@ def test_two_curators_get_different_candidates(curator: User, curator2: User) ->
 @pytest.mark.django_db
 def test_expired_claims_are_taken_by_the_next_curator(curator: User, curator2: User) -> None:
     make_candidates(settings.QUEUE_CLAIM_SIZE)
-    mine = services.queue_claim(user=curator)
-    assert services.queue_claim(user=curator2) == []
+    mine = claims.queue_claim(user=curator)
+    assert claims.queue_claim(user=curator2) == []
     Candidate.objects.filter(claimed_by=curator).update(claim_expires_at=timezone.now() - timedelta(seconds=1))
-    assert services.queue_claim(user=curator2) == mine
+    assert claims.queue_claim(user=curator2) == mine
     assert not Candidate.objects.filter(claimed_by=curator).exists()
 
 
 @pytest.mark.django_db
 def test_the_expiry_task_returns_dead_claims_to_the_pool(curator: User, curator2: User) -> None:
     make_candidates(8)
-    services.queue_claim(user=curator)
-    services.queue_claim(user=curator2)
+    claims.queue_claim(user=curator)
+    claims.queue_claim(user=curator2)
     Candidate.objects.filter(claimed_by=curator).update(claim_expires_at=timezone.now() - timedelta(seconds=1))
     assert expire_claims() == settings.QUEUE_CLAIM_SIZE
     assert not Candidate.objects.filter(claimed_by=curator).exists()
@@ -86,7 +86,7 @@ def test_a_real_worker_runs_the_expiry_task(worker) -> None:  # type: ignore[no-
     # Not the `curator` fixture: a transactional test may run after another emptied the groups table.
     curator = User.objects.create_user("carl")
     make_candidates(3)
-    services.queue_claim(user=curator)
+    claims.queue_claim(user=curator)
     Candidate.objects.update(claim_expires_at=timezone.now() - timedelta(seconds=1))
     expire_claims.apply_async(queue="default")
     wait_for(lambda: not Candidate.objects.filter(claimed_by__isnull=False).exists(), message="the worker to expire the claims")
@@ -107,7 +107,7 @@ def test_logging_out_releases_the_curators_claims(client: Client, curator: User)
 @pytest.mark.parametrize("htmx", [False, True])
 def test_the_renew_ping_extends_the_leases(curator_client: Client, curator: User, htmx: bool) -> None:
     make_candidates(3)
-    services.queue_claim(user=curator)
+    claims.queue_claim(user=curator)
     Candidate.objects.update(claim_expires_at=timezone.now() + timedelta(seconds=5))
     headers = {"HTTP_HX_REQUEST": "true"} if htmx else {}
     response = curator_client.post(reverse("curator:queue_renew"), **headers)  # type: ignore[arg-type]
@@ -118,22 +118,22 @@ def test_the_renew_ping_extends_the_leases(curator_client: Client, curator: User
 @pytest.mark.django_db
 def test_a_skipped_candidate_is_not_handed_back_to_the_same_curator(curator: User, curator2: User) -> None:
     make_candidates(6)
-    first = services.queue_claim(user=curator)[0]
-    services.candidate_skip(candidate_id=first, by=curator)
-    assert first not in services.queue_claim(user=curator)
-    assert first in services.queue_claim(user=curator2)
+    first = claims.queue_claim(user=curator)[0]
+    decisions.candidate_skip(candidate_id=first, by=curator)
+    assert first not in claims.queue_claim(user=curator)
+    assert first in claims.queue_claim(user=curator2)
 
 
 @pytest.mark.django_db
 def test_decided_candidates_leave_the_claims_which_are_refilled_at_half(curator: User) -> None:
     make_candidates(12)
-    ids = services.queue_claim(user=curator)
+    ids = claims.queue_claim(user=curator)
     assert len(ids) == settings.QUEUE_CLAIM_SIZE == 5
-    services.candidate_reject(candidate_id=ids[0], version=1, by=curator)
-    services.candidate_reject(candidate_id=ids[1], version=1, by=curator)
-    assert services.queue_claim(user=curator) == ids[2:]  # three left: no refill yet
-    services.candidate_reject(candidate_id=ids[2], version=1, by=curator)
-    after = services.queue_claim(user=curator)
+    decisions.candidate_reject(candidate_id=ids[0], version=1, by=curator)
+    decisions.candidate_reject(candidate_id=ids[1], version=1, by=curator)
+    assert claims.queue_claim(user=curator) == ids[2:]  # three left: no refill yet
+    decisions.candidate_reject(candidate_id=ids[2], version=1, by=curator)
+    after = claims.queue_claim(user=curator)
     assert after[:2] == ids[3:] and len(after) == 5 and ids[2] not in after
 
 
@@ -152,13 +152,13 @@ def test_concurrent_curators_never_hold_the_same_candidate_round_after_round() -
         try:
             for r in range(rounds):
                 barrier.wait(timeout=60)
-                per_round[r][user.pk] = services.queue_claim(user=user)
+                per_round[r][user.pk] = claims.queue_claim(user=user)
                 if barrier.wait(timeout=60) == 0:
                     claimed = [pk for ids in per_round[r].values() for pk in ids]
                     doubles.append(len(claimed) - len(set(claimed)))
                     assert len(claimed) == 40, claimed
                 barrier.wait(timeout=60)
-                services.claims_release(user=user)
+                claims.claims_release(user=user)
         except BaseException as exc:  # noqa: BLE001 - reported below
             errors.append(exc)
             barrier.abort()
@@ -187,7 +187,7 @@ def test_concurrent_claims_give_each_candidate_to_exactly_one_curator() -> None:
     def work(user: User) -> None:
         try:
             barrier.wait(timeout=60)
-            results[user.pk] = services.queue_claim(user=user)
+            results[user.pk] = claims.queue_claim(user=user)
         except BaseException as exc:  # noqa: BLE001 - reported below
             errors.append(exc)
         finally:

@@ -8,7 +8,7 @@ from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
-from curator import selectors, services
+from curator import claims, decisions, selectors
 from curator.models import Decision
 from tests.support.queue import make_batch, make_candidates
 
@@ -19,15 +19,15 @@ pytestmark = pytest.mark.django_db
 def decided(curator: User, curator2: User) -> None:
     hot, cold = make_batch(temperature=1.0), make_batch(temperature=0.7)
     hot_rows, cold_rows = make_candidates(4, batch=hot, prefix="hot"), make_candidates(5, batch=cold, prefix="cold")
-    services.candidate_approve(candidate_id=hot_rows[0].pk, version=1, by=curator)
+    decisions.candidate_approve(candidate_id=hot_rows[0].pk, version=1, by=curator)
     for c in hot_rows[1:3]:
-        services.candidate_reject(candidate_id=c.pk, version=1, by=curator)
+        decisions.candidate_reject(candidate_id=c.pk, version=1, by=curator)
     for c in cold_rows[:3]:
-        services.candidate_approve(candidate_id=c.pk, version=1, by=curator2)
-    services.candidate_reject(candidate_id=cold_rows[3].pk, version=1, by=curator2)
+        decisions.candidate_approve(candidate_id=c.pk, version=1, by=curator2)
+    decisions.candidate_reject(candidate_id=cold_rows[3].pk, version=1, by=curator2)
     # One of cora's decisions was two hours ago.
     Decision.objects.filter(user=curator2, action="reject").update(created_at=timezone.now() - timedelta(hours=2, minutes=5))
-    services.queue_claim(user=curator)
+    claims.queue_claim(user=curator)
 
 
 def test_it_counts_the_queue_and_the_claims(decided: None) -> None:

@@ -10,7 +10,7 @@ from django.core.cache import cache
 from django.test import Client
 from django.urls import resolve, reverse
 
-from curator import selectors, services
+from curator import claims, decisions, selectors
 from curator.models import Candidate, Decision
 from posting.models import Post
 from tests.support.queue import make_account, make_batch, make_candidate, make_candidates, make_near_copy
@@ -248,8 +248,8 @@ def test_a_stale_version_names_who_decided_and_overwrites_nothing(
     a = make_candidate()
     curator_client.get(reverse("curator:queue"))
     # cora got the card (e.g. from the list view) and rejected it meanwhile.
-    services.claims_release(user=curator)
-    services.candidate_reject(candidate_id=a.pk, version=1, by=curator2)
+    claims.claims_release(user=curator)
+    decisions.candidate_reject(candidate_id=a.pk, version=1, by=curator2)
     response = post(curator_client, "curator:queue_approve", a.pk, htmx=htmx, version=1)
     a.refresh_from_db()
     assert a.status == Candidate.Status.REJECTED and a.decided_by == curator2
@@ -260,8 +260,8 @@ def test_a_stale_version_names_who_decided_and_overwrites_nothing(
 
 def test_a_stale_version_after_an_edit_names_the_editor(curator_client: Client, curator: User, curator2: User) -> None:
     a = make_candidate("first words")
-    services.candidate_edit(candidate_id=a.pk, version=1, by=curator2, text="second words")
-    services.claims_release(user=curator2)
+    decisions.candidate_edit(candidate_id=a.pk, version=1, by=curator2, text="second words")
+    claims.claims_release(user=curator2)
     html = post(curator_client, "curator:queue_approve", a.pk, htmx=True, version=1).content.decode()
     a.refresh_from_db()
     assert a.status == Candidate.Status.PENDING and a.text == "second words"
@@ -270,7 +270,7 @@ def test_a_stale_version_after_an_edit_names_the_editor(curator_client: Client, 
 
 def test_a_card_held_by_another_curator_cannot_be_decided(curator_client: Client, curator2: User) -> None:
     a = make_candidate()
-    services.queue_claim(user=curator2)
+    claims.queue_claim(user=curator2)
     html = post(curator_client, "curator:queue_approve", a.pk, htmx=True, version=1).content.decode()
     a.refresh_from_db()
     assert a.status == Candidate.Status.PENDING and a.claimed_by == curator2
@@ -360,10 +360,10 @@ def test_a_posted_candidate_cannot_be_undone(curator_client: Client) -> None:
 
 def test_undo_refuses_when_someone_changed_the_candidate_since(curator_client: Client, curator: User, curator2: User) -> None:
     a = make_candidate()
-    services.candidate_approve(candidate_id=a.pk, version=1, by=curator)
+    decisions.candidate_approve(candidate_id=a.pk, version=1, by=curator)
     # cora took it back and rejected it herself in the meantime.
     Candidate.objects.filter(pk=a.pk).update(status="pending", version=3)
-    services.candidate_reject(candidate_id=a.pk, version=3, by=curator2)
+    decisions.candidate_reject(candidate_id=a.pk, version=3, by=curator2)
     html = post(curator_client, "curator:queue_undo", htmx=True).content.decode()
     a.refresh_from_db()
     assert a.status == Candidate.Status.REJECTED

@@ -51,6 +51,7 @@ def test_production_settings_pass_check_deploy() -> None:
         ({**PROD, "TIME_ZONE": "Mars/Olympus"}, "TIME_ZONE='Mars/Olympus' is not a known time zone"),
         ({**PROD, "ALLOWED_HOSTS": "a,,b"}, "ALLOWED_HOSTS='a,,b' has an empty entry"),
         ({**PROD, "QUEUE_CLAIM_SECONDS": "soon"}, "QUEUE_CLAIM_SECONDS='soon' is not an integer"),
+        ({**PROD, "CORPUS_MAX_TEXT_CHARS": "100"}, "CORPUS_MAX_TEXT_CHARS=100 is below the minimum of 280"),
     ],
 )
 def test_a_bad_value_stops_start_up_with_a_clear_message(env: dict[str, str], message: str) -> None:

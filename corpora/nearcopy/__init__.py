@@ -1,16 +1,15 @@
 """Near-copy check: is a candidate a memorised or lightly edited training text?
 
-The public interface (used by generation and the queue); the implementation lives in this package:
+The public interface (used by generation and the queue, which apply verdicts to candidates: curator.nearcopy); the implementation lives in this package:
 `text` (words and offsets), `index` (the persisted index), `matching` (lookup and the exact rules),
 `services` (corpus index in the database and on disk), `tasks` (the build task).
 Definitions: docs/architecture.md, "Near-copy check".
 """
 
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING
 
-if TYPE_CHECKING:
-    from curator.models import Candidate
+# The verdicts that make a text a near copy: flagged in the queue, refused without an override. The one definition.
+NEAR_COPY = ("near", "copy")
 
 
 @dataclass(frozen=True)
@@ -33,6 +32,10 @@ class Verdict:
     closest: str = ""
     spans: list[Span] = field(default_factory=list)
 
+    @property
+    def is_near_copy(self) -> bool:
+        return self.verdict in NEAR_COPY
+
 
 def check_texts(*, corpus_id: int, texts: list[str]) -> list[Verdict]:
     """One verdict per text, in order, against the corpus' training texts.
@@ -47,10 +50,3 @@ def check_texts(*, corpus_id: int, texts: list[str]) -> list[Verdict]:
     if corpus is None:
         return [Verdict(verdict="unchecked") for _ in texts]
     return nearcopy_check(corpus=corpus, texts=texts)
-
-
-def candidate_apply_verdict(*, candidate: "Candidate", verdict: Verdict) -> None:
-    """Write a verdict onto a Candidate's nearcopy_* fields, without saving."""
-    from corpora.nearcopy.services import candidate_apply_verdict as apply
-
-    apply(candidate=candidate, verdict=verdict)

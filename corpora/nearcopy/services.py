@@ -19,7 +19,6 @@ from corpora.models import Corpus, TrainingText
 from corpora.nearcopy import Verdict
 from corpora.nearcopy.index import Index, index_load, index_write
 from corpora.nearcopy.matching import Thresholds, index_check
-from curator.models import Candidate
 
 logger = logging.getLogger(__name__)
 
@@ -125,21 +124,3 @@ def nearcopy_check(*, corpus: Corpus, texts: list[str], thresholds: Thresholds |
     if not texts:
         return []
     return index_check(index=index_get(corpus=corpus), texts=texts, th=thresholds or Thresholds.from_settings())
-
-
-def candidate_apply_verdict(*, candidate: Candidate, verdict: Verdict) -> None:
-    """Write a verdict onto a candidate's near-copy fields, without saving."""
-    candidate.nearcopy_verdict = verdict.verdict
-    candidate.nearcopy_reason = verdict.reason
-    candidate.nearcopy_score = verdict.score if verdict.verdict != "unchecked" else None
-    candidate.nearcopy_closest_id = verdict.closest_id
-    candidate.nearcopy_spans = [
-        {
-            "candidate_start": s.candidate_start,
-            "candidate_end": s.candidate_end,
-            "training_start": s.training_start,
-            "training_end": s.training_end,
-            "training_id": s.training_id,
-        }
-        for s in verdict.spans
-    ]

@@ -9,16 +9,19 @@ from typing import Any
 
 from django import template
 from django.utils import timezone
-from django.utils.html import escape, format_html, format_html_join
-from django.utils.safestring import SafeString, mark_safe
+from django.utils.html import format_html, format_html_join
+from django.utils.safestring import SafeString
 from django.utils.timesince import timesince
 
+from corpora.nearcopy.highlight import segments
 from curator.selectors import Rate
 
 register = template.Library()
 
 
-def _ranges(spans: Any, side: str, length: int, training_id: int | None) -> list[tuple[int, int]]:
+def _ranges(spans: Any, side: str, training_id: int | None) -> list[tuple[int, int]]:
+    """The stored spans' offsets on one side; malformed ones are ignored rather than trusted
+    (corpora.nearcopy.highlight.segments clamps and merges them)."""
     found: list[tuple[int, int]] = []
     for span in spans if isinstance(spans, list) else []:
         if not isinstance(span, dict):
@@ -26,36 +29,23 @@ def _ranges(spans: Any, side: str, length: int, training_id: int | None) -> list
         if side == "training" and training_id is not None and span.get("training_id") != training_id:
             continue
         try:
-            start, end = int(span[f"{side}_start"]), int(span[f"{side}_end"])
+            found.append((int(span[f"{side}_start"]), int(span[f"{side}_end"])))
         except (KeyError, TypeError, ValueError):
             continue
-        start, end = max(0, start), min(length, end)
-        if start < end:
-            found.append((start, end))
-    merged: list[tuple[int, int]] = []
-    for start, end in sorted(found):
-        if merged and start <= merged[-1][1]:
-            merged[-1] = (merged[-1][0], max(merged[-1][1], end))
-        else:
-            merged.append((start, end))
-    return merged
+    return found
 
 
 @register.simple_tag
 def highlight(text: str, spans: Any, side: str = "candidate", training_id: int | None = None) -> SafeString:
-    """The text, escaped, with the overlapping spans (character offsets on `side`) wrapped in <mark>.
-
-    Spans that are malformed or out of range are ignored rather than trusted.
-    """
-    text = text or ""
-    pieces: list[str] = []
-    pos = 0
-    for start, end in _ranges(spans, side, len(text), training_id):
-        pieces.append(escape(text[pos:start]))
-        pieces.append(f"<mark>{escape(text[start:end])}</mark>")
-        pos = end
-    pieces.append(escape(text[pos:]))
-    return mark_safe("".join(pieces))  # every piece above is escaped
+    """The text, escaped, with the overlapping spans (character offsets on `side`) wrapped in <mark>."""
+    return format_html_join(
+        "",
+        "{}",
+        (
+            (format_html("<mark>{}</mark>", s.text) if s.marked else s.text,)
+            for s in segments(text or "", _ranges(spans, side, training_id))
+        ),
+    )
 
 
 @register.simple_tag
@@ -105,8 +95,8 @@ def rate_chart(rates: Sequence[Rate], title: str = "Approval rate") -> SafeStrin
 
 
 @register.simple_tag
-def sparkline(values: Sequence[int], width: int = 192, height: int = 28) -> SafeString:
-    """Tiny column chart (e.g. decisions in each of the last 24 hours)."""
+def sparkline(values: Sequence[int], title: str = "Values", width: int = 192, height: int = 28) -> SafeString:
+    """Tiny column chart (e.g. decisions in each of the last 24 hours); `title` is its accessible name."""
     top = max(values) if values else 0
     step = width / max(1, len(values))
     cols = [
@@ -120,7 +110,16 @@ def sparkline(values: Sequence[int], width: int = 192, height: int = 28) -> Safe
         for i, v in enumerate(values)
     ]
     bars = format_html_join("", '<rect x="{}" y="{}" width="{}" height="{}" class="chart-bar"><title>{}</title></rect>', cols)
-    return format_html('<svg class="sparkline" viewBox="0 0 {} {}" width="{}" height="{}">{}</svg>', width, height, width, height, bars)
+    return format_html(
+        '<svg class="sparkline" role="img" aria-label="{}" viewBox="0 0 {} {}" width="{}" height="{}"><title>{}</title>{}</svg>',
+        title,
+        width,
+        height,
+        width,
+        height,
+        title,
+        bars,
+    )
 
 
 @register.filter

@@ -5,6 +5,7 @@ Nothing here imports TensorFlow at module level: the web process uses it to list
 
 import json
 import os
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -17,8 +18,24 @@ START_TOKEN = "<|startoftext|>"
 END_TOKEN = "<|endoftext|>"
 
 
+# A model, run or checkpoint name is one folder (or file) name under MODELS_DIR: no "/", no "..", no leading ".".
+NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.-]{0,99}")
+NAME_RULE = "use letters, digits, '-', '_' or '.', starting with a letter or digit, at most 100 characters"
+
+
 class ModelMissing(Exception):
     """A checkpoint directory that is absent or incomplete; the message says what is missing."""
+
+
+class BadName(ValueError):
+    """A name that is not one plain folder name (`../outside`, `/tmp/x`, empty): it would point outside MODELS_DIR."""
+
+
+def name_check(name: str) -> str:
+    """The one check of model, run and checkpoint names: the forms, the commands and every path below use it."""
+    if not NAME.fullmatch(name):
+        raise BadName(f"{name!r} is not a valid name: {NAME_RULE} (one folder under MODELS_DIR, not a path).")
+    return name
 
 
 def models_dir() -> Path:
@@ -26,11 +43,11 @@ def models_dir() -> Path:
 
 
 def base_path(name: str) -> Path:
-    return models_dir() / "models" / name
+    return models_dir() / "models" / name_check(name)
 
 
 def run_path(run_name: str) -> Path:
-    return models_dir() / "checkpoint" / run_name
+    return models_dir() / "checkpoint" / name_check(run_name)
 
 
 def resolve(relative: str) -> Path:

@@ -7,7 +7,7 @@ from django.utils import timezone
 
 from core import tweets
 from curator.models import Candidate
-from generation import services as generation_services
+from generation import checkpoints
 from generation.models import Checkpoint
 from posting.models import Account, Mention
 from posting.publishers import RemoteMention
@@ -38,7 +38,7 @@ def remote(
 def markov_checkpoint() -> Checkpoint:
     """A real Markov chain of a small corpus (MODELS_DIR must point somewhere writable)."""
     corpus = corpus_make(name="replies-corpus")
-    return generation_services.markov_checkpoint_create(corpus=corpus, name="markov-replies")
+    return checkpoints.markov_checkpoint_create(corpus=corpus, name="markov-replies")
 
 
 def mention_with_candidates(account: Account, n: int = 3, *, remote_id: str | None = None) -> tuple[Mention, list[Candidate]]:

@@ -9,6 +9,7 @@ from corpora.services import CorpusImportError, corpus_import
 
 # The switches download_tweets users know, then one per remaining rule.
 KEEP_FLAGS = {
+    "drop_too_long": "--keep-too-long",
     "drop_retweets": "--keep-retweets",
     "drop_replies": "--keep-replies",
     "remove_urls": "--keep-urls",
@@ -31,6 +32,7 @@ class Command(BaseCommand):
         for rule in RULES:
             parser.add_argument(KEEP_FLAGS[rule.option], dest=rule.option, action="store_false", help=f"switch off: {rule.help}")
         parser.add_argument("--max-bytes", type=int, default=None, help="size limit (default: settings.CORPUS_MAX_UPLOAD_BYTES)")
+        parser.add_argument("--max-text-chars", type=int, default=None, help="longest text kept (default: settings.CORPUS_MAX_TEXT_CHARS)")
         parser.add_argument("--json", action="store_true", help="print the summary as one JSON object")
 
     def handle(self, *args: Any, **options: Any) -> None:
@@ -45,6 +47,7 @@ class Command(BaseCommand):
                 options=rule_options,
                 by=None,
                 max_bytes=options["max_bytes"],
+                max_text_chars=options["max_text_chars"],
             )
         except CorpusImportError as exc:
             raise CommandError(str(exc)) from None

@@ -2,7 +2,8 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from generation import services
+from generation import checkpoints
+from generation.gpt2 import files
 
 
 class Command(BaseCommand):
@@ -13,7 +14,11 @@ class Command(BaseCommand):
 
     def handle(self, *args: Any, name: str, **options: Any) -> None:
         try:
-            checkpoint = services.model_download(name=name)
-        except services.DownloadFailed as exc:
+            files.name_check(name)
+        except files.BadName as exc:
+            raise CommandError(f"Model {exc}") from None
+        try:
+            checkpoint = checkpoints.model_download(name=name)
+        except checkpoints.DownloadFailed as exc:
             raise CommandError(str(exc)) from None
         self.stdout.write(self.style.SUCCESS(f"Downloaded {name} into {checkpoint.path} (registered as checkpoint {checkpoint.name!r})."))

@@ -6,9 +6,7 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 from corpora.models import Corpus
 from generation import services
 from generation.forms import FinetuneForm
-from generation.models import FinetuneRun, Status
-
-FINISHED = (Status.SUCCEEDED, Status.FAILED, Status.CANCELLED)
+from generation.models import FINISHED, FinetuneRun, Status
 
 
 def form_errors(form: Any) -> str:

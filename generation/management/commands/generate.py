@@ -5,8 +5,8 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from generation import services
 from generation.forms import BatchForm
-from generation.management.commands.finetune import FINISHED, form_errors
-from generation.models import Checkpoint, GenerationBatch, Status
+from generation.management.commands.finetune import form_errors
+from generation.models import FINISHED, Checkpoint, GenerationBatch, Status
 
 
 class Command(BaseCommand):

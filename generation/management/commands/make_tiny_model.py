@@ -4,7 +4,8 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from generation import services
+from generation import checkpoints
+from generation.gpt2 import files
 
 
 class Command(BaseCommand):
@@ -20,6 +21,10 @@ class Command(BaseCommand):
         parser.add_argument("--hparams", type=Path, help="hparams.json to use (n_vocab must match the vocabulary; n_ctx must be 1024).")
 
     def handle(self, *args: Any, name: str, vocab: Path | None, hparams: Path | None, **options: Any) -> None:
+        try:
+            files.name_check(name)
+        except files.BadName as exc:
+            raise CommandError(f"Model {exc}") from None
         if vocab is not None and not (vocab / "encoder.json").exists():
             raise CommandError(f"{vocab} has no encoder.json.")
         hp = None
@@ -29,7 +34,7 @@ class Command(BaseCommand):
             except (OSError, ValueError) as exc:
                 raise CommandError(f"Cannot read {hparams}: {exc}") from None
         try:
-            checkpoint = services.tiny_model_create(name=name, vocab_dir=vocab, hparams=hp)
+            checkpoint = checkpoints.tiny_model_create(name=name, vocab_dir=vocab, hparams=hp)
         except (ValueError, RuntimeError) as exc:
             raise CommandError(str(exc)) from None
         self.stdout.write(self.style.SUCCESS(f"Wrote {checkpoint.path} {checkpoint.hparams} (registered as checkpoint {name!r})."))

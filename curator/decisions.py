@@ -1,0 +1,336 @@
+"""Decisions on a candidate: approve, reject, schedule, edit, skip. The candidate's state machine lives here.
+
+Every decision is a conditional update carrying the version the curator saw, and is recorded as a
+Decision event (the audit log, the undo stack and the statistics).
+"""
+
+from collections.abc import Callable
+from datetime import datetime
+from typing import Any
+
+from django.contrib.auth.models import User
+from django.db import transaction
+from django.db.models import F
+from django.utils import timezone
+from django.utils.timesince import timesince
+
+from core import tweets
+from curator.claims import PENDING, free_for, lease_end, queue_claim_cards
+from curator.errors import DecisionError, NearCopyBlocked, StaleCandidate
+from curator.models import Candidate, Decision
+from curator.nearcopy import verdict_fields
+from curator.publishing import Scheduled, publishing
+
+
+def stale(*, candidate_id: int, by: User, now: datetime) -> StaleCandidate:
+    """Name who changed the candidate, so the curator understands why nothing was saved."""
+    candidate = Candidate.objects.filter(pk=candidate_id).select_related("claimed_by").first()
+    if candidate is None:
+        return StaleCandidate("This candidate no longer exists; nothing was saved.")
+    holder = candidate.claimed_by
+    if (
+        candidate.status == PENDING
+        and holder is not None
+        and holder != by
+        and candidate.claim_expires_at is not None
+        and candidate.claim_expires_at > now
+    ):
+        return StaleCandidate(f"{holder.get_username()} is reviewing this candidate right now; nothing was saved.")
+    last = Decision.objects.filter(candidate_id=candidate_id).exclude(action=Decision.Action.SKIP).select_related("user").first()
+    if last is None:
+        return StaleCandidate("This candidate changed since you opened it; nothing was saved. Here it is as it is now.")
+    who = "You" if last.user_id == by.pk else (last.user.get_username() if last.user else "Someone")
+    what = last.get_action_display().lower()
+    ago = timesince(last.created_at, now)
+    where = " (in another tab)" if who == "You" else ""
+    return StaleCandidate(f"{who} {what} this candidate {ago} ago{where}; nothing was saved. Here it is as it is now.")
+
+
+def record(
+    *, candidate: Candidate, by: User, action: str, before_status: str, after_status: str, after_text: str | None = None, **data: Any
+) -> Decision:
+    return Decision.objects.create(
+        candidate=candidate,
+        user=by,
+        action=action,
+        before_status=before_status,
+        after_status=after_status,
+        before_text=candidate.text,
+        after_text=candidate.text if after_text is None else after_text,
+        data=data,
+    )
+
+
+def _decide(*, candidate_id: int, version: int, by: User, status: str, action: str, override: bool) -> Candidate:
+    """Approve or reject, inside the caller's transaction.
+
+    1. Refuse a near copy without an override (the override is logged as its own event).
+    2. Conditional update on (id, the version the curator saw, pending, not held by another):
+       anything but one changed row means somebody else got there first.
+    3. Record the decision with the version it produced (undo checks nothing changed since).
+    """
+    now = timezone.now()
+    candidate = Candidate.objects.filter(pk=candidate_id).first()
+    if candidate is None or candidate.version != version or candidate.status != PENDING:
+        raise stale(candidate_id=candidate_id, by=by, now=now)
+    near = candidate.is_near_copy
+    if near and status == Candidate.Status.APPROVED and not override:
+        label = candidate.get_nearcopy_verdict_display().lower()
+        raise NearCopyBlocked(
+            f"This is a {label} of a training tweet: it can only be approved with an override (Shift+A, or Shift+S to schedule), which is logged."
+        )
+    overriding = near and status == Candidate.Status.APPROVED
+    changed = (
+        Candidate.objects.filter(pk=candidate_id, version=version)
+        .filter(free_for(by, now))
+        .update(
+            status=status,
+            version=F("version") + 1,
+            decided_by=by,
+            decided_at=now,
+            claimed_by=None,
+            claim_expires_at=None,
+            nearcopy_override=overriding or candidate.nearcopy_override,
+        )
+    )
+    if changed != 1:
+        raise stale(candidate_id=candidate_id, by=by, now=now)
+    if overriding:
+        record(
+            candidate=candidate,
+            by=by,
+            action=Decision.Action.OVERRIDE,
+            before_status=PENDING,
+            after_status=status,
+            verdict=candidate.nearcopy_verdict,
+            score=candidate.nearcopy_score,
+            closest_id=candidate.nearcopy_closest_id,
+        )
+    record(
+        candidate=candidate,
+        by=by,
+        action=action,
+        before_status=PENDING,
+        after_status=status,
+        version=version + 1,
+        before_override=candidate.nearcopy_override,
+    )
+    # What the update wrote, without reading the row back.
+    candidate.status, candidate.version, candidate.decided_by, candidate.decided_at = status, version + 1, by, now
+    candidate.claimed_by, candidate.claim_expires_at = None, None
+    candidate.nearcopy_override = overriding or candidate.nearcopy_override
+    return candidate
+
+
+def _approve(*, candidate_id: int, version: int, by: User, override: bool = False) -> Candidate:
+    candidate = _decide(
+        candidate_id=candidate_id,
+        version=version,
+        by=by,
+        status=Candidate.Status.APPROVED,
+        action=Decision.Action.APPROVE,
+        override=override,
+    )
+    if candidate.mention_id is not None:
+        # A reply has no slot to wait for: approving it is scheduling it.
+        _reply(candidate=candidate, by=by, action=Decision.Action.APPROVE)
+    return candidate
+
+
+def _note_post(*, candidate: Candidate, by: User, action: str, scheduled: Scheduled) -> None:
+    """The decision records the post it made (undo and the candidate's history read it)."""
+    decision = Decision.objects.filter(candidate=candidate, user=by, action=action).first()
+    assert decision is not None
+    data = {"post_id": scheduled.post_id, "scheduled_at": scheduled.scheduled_at, "account": scheduled.account}
+    if scheduled.reply_to:
+        data["reply_to"] = scheduled.reply_to
+    decision.data = {**decision.data, **data}
+    decision.save(update_fields=["data"])
+
+
+def _reply(*, candidate: Candidate, by: User, action: str) -> None:
+    """Post the reply (posting refuses a mention answered already: leaving the caller's atomic block by that
+    DecisionError rolls the approval back too), then set the mention's other candidates aside."""
+    scheduled = publishing().reply(candidate=candidate, by=by)
+    _note_post(candidate=candidate, by=by, action=action, scheduled=scheduled)
+    set_aside_siblings(candidate=candidate, by=by)
+
+
+def set_aside_siblings(*, candidate: Candidate, by: User | None) -> int:
+    """The mention is answered by `candidate`: its other pending candidates are set aside, each with a logged
+    decision (a curator holding one is told who answered). Returns how many."""
+    now = timezone.now()
+    count = 0
+    if candidate.mention_id is None:
+        return 0
+    for other in Candidate.objects.filter(mention_id=candidate.mention_id, status=PENDING).exclude(pk=candidate.pk):
+        changed = Candidate.objects.filter(pk=other.pk, version=other.version, status=PENDING).update(
+            status=Candidate.Status.SET_ASIDE,
+            version=F("version") + 1,
+            decided_by=by,
+            decided_at=now,
+            claimed_by=None,
+            claim_expires_at=None,
+        )
+        if changed:
+            Decision.objects.create(
+                candidate=other,
+                user=by,
+                action=Decision.Action.SET_ASIDE,
+                before_status=PENDING,
+                after_status=Candidate.Status.SET_ASIDE,
+                before_text=other.text,
+                after_text=other.text,
+                data={"reply": candidate.pk, "mention_id": candidate.mention_id, "version": other.version + 1},
+            )
+            count += 1
+    return count
+
+
+def set_aside_undo(*, candidate: Candidate) -> int:
+    """The approved reply `candidate` was undone: the candidates set aside for it come back to the queue."""
+    back = 0
+    set_aside = Decision.objects.filter(action=Decision.Action.SET_ASIDE, undone=False, data__reply=candidate.pk)
+    for decision in set_aside.select_related("candidate"):
+        changed = Candidate.objects.filter(
+            pk=decision.candidate_id, status=Candidate.Status.SET_ASIDE, version=decision.data.get("version")
+        ).update(status=PENDING, version=F("version") + 1, decided_by=None, decided_at=None)
+        if changed:
+            Decision.objects.filter(pk=decision.pk).update(undone=True)
+            back += 1
+    return back
+
+
+def _reject(*, candidate_id: int, version: int, by: User) -> Candidate:
+    return _decide(
+        candidate_id=candidate_id, version=version, by=by, status=Candidate.Status.REJECTED, action=Decision.Action.REJECT, override=False
+    )
+
+
+def _schedule(*, candidate_id: int, version: int, by: User, override: bool = False) -> Candidate:
+    candidate = _decide(
+        candidate_id=candidate_id,
+        version=version,
+        by=by,
+        status=Candidate.Status.APPROVED,
+        action=Decision.Action.SCHEDULE,
+        override=override,
+    )
+    if candidate.mention_id is not None:
+        _reply(candidate=candidate, by=by, action=Decision.Action.SCHEDULE)
+        return candidate
+    scheduled = publishing().schedule(candidate=candidate, by=by)
+    _note_post(candidate=candidate, by=by, action=Decision.Action.SCHEDULE, scheduled=scheduled)
+    return candidate
+
+
+def candidate_approve(*, candidate_id: int, version: int, by: User, override: bool = False) -> Candidate:
+    with transaction.atomic():
+        return _approve(candidate_id=candidate_id, version=version, by=by, override=override)
+
+
+def candidate_reject(*, candidate_id: int, version: int, by: User) -> Candidate:
+    with transaction.atomic():
+        return _reject(candidate_id=candidate_id, version=version, by=by)
+
+
+def candidate_schedule(*, candidate_id: int, version: int, by: User, override: bool = False) -> Candidate:
+    """Approve and put into the next free posting slot, or change nothing (the slot error is shown as is)."""
+    with transaction.atomic():
+        return _schedule(candidate_id=candidate_id, version=version, by=by, override=override)
+
+
+# The queue's keys that approve; both take a near-copy override. Reject needs none.
+APPROVING: dict[str, Callable[..., Candidate]] = {"approve": _approve, "schedule": _schedule}
+
+
+def queue_decide(*, action: str, candidate_id: int, version: int, by: User, override: bool = False) -> list[Candidate]:
+    """One decision from the queue and the refill of the curator's claims, in one transaction.
+
+    One commit per card (no savepoint either); if the decision is refused, nothing is claimed.
+    Returns the claims after the decision, as queue_claim_cards does.
+    """
+    with transaction.atomic():
+        if action == "reject":
+            _reject(candidate_id=candidate_id, version=version, by=by)
+        else:
+            APPROVING[action](candidate_id=candidate_id, version=version, by=by, override=override)
+        return queue_claim_cards(user=by)
+
+
+def _nearcopy_fields(candidate: Candidate) -> dict[str, Any]:
+    return {
+        "nearcopy_verdict": candidate.nearcopy_verdict,
+        "nearcopy_reason": candidate.nearcopy_reason,
+        "nearcopy_score": candidate.nearcopy_score,
+        "nearcopy_closest_id": candidate.nearcopy_closest_id,
+        "nearcopy_spans": candidate.nearcopy_spans,
+        "nearcopy_override": candidate.nearcopy_override,
+    }
+
+
+def candidate_edit(*, candidate_id: int, version: int, by: User, text: str) -> Candidate:
+    """Change a pending candidate's text, re-running the length and near-copy checks.
+
+    1. Validate the length (a too-long text is refused with its length; the curator keeps their text).
+    2. Check the new text against the corpus (outside the transaction: it may take a moment).
+    3. Conditional update on the version seen, writing the new verdict; record the edit with what it replaced.
+    """
+    from corpora import nearcopy
+
+    text = text.replace("\r\n", "\n").strip()
+    if not text:
+        raise DecisionError("The text is empty: write the tweet, or press Esc to keep the original.")
+    length = tweets.weighted_length(text)
+    if length > tweets.MAX_WEIGHTED_LENGTH:
+        raise DecisionError(f"The text is {length} of {tweets.MAX_WEIGHTED_LENGTH} characters (weighted): shorten it to save.")
+    now = timezone.now()
+    candidate = Candidate.objects.filter(pk=candidate_id).select_related("batch").first()
+    if candidate is None or candidate.version != version or candidate.status != PENDING:
+        raise stale(candidate_id=candidate_id, by=by, now=now)
+    if text == candidate.text:
+        return candidate
+    corpus_id = candidate.corpus_id or (candidate.batch.corpus_id if candidate.batch else None)
+    verdict = nearcopy.check_texts(corpus_id=corpus_id, texts=[text])[0] if corpus_id is not None else nearcopy.Verdict(verdict="unchecked")
+    # An override was given for the old text; the new text must earn its own.
+    new_fields = {**verdict_fields(verdict), "nearcopy_override": False}
+    with transaction.atomic():
+        changed = (
+            Candidate.objects.filter(pk=candidate_id, version=version)
+            .filter(free_for(by, now))
+            .update(
+                text=text,
+                text_hash=tweets.text_hash(text),
+                weighted_length=length,
+                version=F("version") + 1,
+                claimed_by=by,
+                claim_expires_at=lease_end(now),
+                **new_fields,
+            )
+        )
+        if changed != 1:
+            raise stale(candidate_id=candidate_id, by=by, now=now)
+        record(
+            candidate=candidate,
+            by=by,
+            action=Decision.Action.EDIT,
+            before_status=PENDING,
+            after_status=PENDING,
+            after_text=text,
+            version=version + 1,
+            before_nearcopy=_nearcopy_fields(candidate),
+            verdict=verdict.verdict,
+        )
+    candidate.refresh_from_db()
+    return candidate
+
+
+def candidate_skip(*, candidate_id: int, by: User) -> None:
+    """Leave a candidate for another curator: release the claim; this curator is not given it again."""
+    now = timezone.now()
+    with transaction.atomic():
+        candidate = Candidate.objects.filter(pk=candidate_id).first()
+        changed = Candidate.objects.filter(pk=candidate_id).filter(free_for(by, now)).update(claimed_by=None, claim_expires_at=None)
+        if candidate is None or changed != 1:
+            raise stale(candidate_id=candidate_id, by=by, now=now)
+        record(candidate=candidate, by=by, action=Decision.Action.SKIP, before_status=PENDING, after_status=PENDING)

@@ -1,0 +1,70 @@
+"""What the queue needs from posting, without importing it.
+
+Calls between apps run one way (docs/architecture.md): posting sits above curator, since it reads
+approved candidates and starts reply batches. But two queue decisions reach into posting: `s`
+schedules, and approving a reply candidate posts the reply; undoing either cancels the post. The
+queue declares here what it needs; posting registers the implementation in PostingConfig.ready().
+Every call runs inside the decision's transaction: a DecisionError rolls the decision back too.
+"""
+
+from dataclasses import dataclass
+from typing import Protocol
+
+from django.contrib.auth.models import User
+
+from curator.models import Candidate
+
+
+class DecisionError(Exception):
+    """Shown to the curator as is; nothing was changed."""
+
+
+@dataclass(frozen=True)
+class Scheduled:
+    """What the decision log records about the post a decision made."""
+
+    post_id: int
+    scheduled_at: str
+    account: str
+    reply_to: str = ""
+
+
+class Publishing(Protocol):
+    def schedule(self, *, candidate: Candidate, by: User) -> Scheduled:
+        """Put an approved candidate into its account's next free slot; DecisionError if there is none."""
+        ...
+
+    def reply(self, *, candidate: Candidate, by: User) -> Scheduled:
+        """Post an approved reply candidate as the answer to its mention; DecisionError if it was answered already."""
+        ...
+
+    def undo(self, *, candidate: Candidate) -> None:
+        """Take back what schedule or reply did (cancel the queued post, reopen the mention);
+        DecisionError if the post is being sent or was sent."""
+        ...
+
+
+class _Unavailable:
+    def _refuse(self) -> Scheduled:
+        raise DecisionError("Posting is not set up in this installation, so nothing can be scheduled.")
+
+    def schedule(self, *, candidate: Candidate, by: User) -> Scheduled:
+        return self._refuse()
+
+    def reply(self, *, candidate: Candidate, by: User) -> Scheduled:
+        return self._refuse()
+
+    def undo(self, *, candidate: Candidate) -> None:
+        return None
+
+
+_publishing: Publishing = _Unavailable()
+
+
+def publishing_register(implementation: Publishing) -> None:
+    global _publishing
+    _publishing = implementation
+
+
+def publishing() -> Publishing:
+    return _publishing
