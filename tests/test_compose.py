@@ -50,5 +50,7 @@ def test_secrets_are_required_not_committed() -> None:
 
 
 def test_the_image_leaves_out_the_test_only_code_and_local_state() -> None:
-    ignored = {line.strip().rstrip("/") for line in (ROOT / ".dockerignore").read_text().splitlines() if line.strip() and not line.startswith("#")}
+    ignored = {
+        line.strip().rstrip("/") for line in (ROOT / ".dockerignore").read_text().splitlines() if line.strip() and not line.startswith("#")
+    }
     assert {"tests", "testing", "var", "models", ".venv", ".env"} <= ignored
