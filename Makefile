@@ -35,7 +35,7 @@ fmt: $(STAMP)
 	$(PY) -m ruff check --fix .
 
 typecheck: $(STAMP)
-	$(PY) -m mypy config core corpora curator generation posting bench
+	$(PY) -m mypy config core corpora curator generation posting testing bench
 
 migrate: $(STAMP)
 	DEBUG=$${DEBUG:-1} $(PY) manage.py migrate --noinput

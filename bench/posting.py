@@ -2,7 +2,7 @@
 
     .venv/bin/python -m bench.posting [--posts 1000] [--workers 4] [--fault-rate 0.1] [--latency 0.05]
 
-Runs the fake X API as a separate process (`manage.py fake_x_api`, duplicates stored so that a double
+Runs the fake X API as a separate process (`python -m testing.fakex`, duplicates stored so that a double
 post is counted), then drains the same posts twice from a fresh server:
 
 - baseline: what cron-style bots do: call create_tweet, and on any error try again (up to 3 times);
@@ -187,12 +187,12 @@ def main(argv: list[str] | None = None) -> int:
     from django.conf import settings
     from django.test.utils import setup_databases, teardown_databases
 
-    from posting.fakex import FakeXControl
     from posting.models import Account, Attempt, DryRunTweet, Post
+    from testing.fakex import FakeXControl
 
     port = _free_port()
     server = subprocess.Popen(
-        [sys.executable, "manage.py", "fake_x_api", "--port", str(port), "--allow-duplicates"],
+        [sys.executable, "-m", "testing.fakex", "--port", str(port), "--allow-duplicates"],
         cwd=BASE_DIR,
         env=dict(os.environ),
         stdout=subprocess.PIPE,

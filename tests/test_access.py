@@ -1,3 +1,5 @@
+import re
+
 import pytest
 from django.test import Client
 from django.urls import reverse
@@ -69,6 +71,39 @@ def test_a_curator_reaches_every_curator_page_from_the_navigation(curator_client
         assert f'<a href="{reverse(name)}"' in nav and f">{label}</a>" in nav
 
 
+def nav_links(html: str) -> list[tuple[str, str]]:
+    """(href, label) of every link in the page's main navigation, in order."""
+    nav = html.split("<nav>", 1)[1].split("</nav>", 1)[0]
+    return re.findall(r'<a href="([^"]*)"[^>]*>([^<]*)</a>', nav)
+
+
+def navigation_for(*roles: str) -> list[tuple[str, str]]:
+    from core.context_processors import NAVIGATION
+
+    return [(reverse(name), label) for label, name, role in NAVIGATION if role in roles]
+
+
+def test_the_navigation_shows_an_owner_every_entry(owner_client: Client) -> None:
+    from core.context_processors import NAVIGATION
+
+    links = nav_links(owner_client.get(reverse("core:home")).content.decode())
+    assert links == navigation_for("owner", "curator")
+    assert len(links) == len(NAVIGATION)
+
+
+def test_the_navigation_shows_a_curator_only_the_curator_entries(curator_client: Client) -> None:
+    links = nav_links(curator_client.get(reverse("core:home")).content.decode())
+    assert links == navigation_for("curator")
+    # Pinned: moving a curator's page to the owners would cut curators off from it.
+    assert [label for _href, label in links] == ["Queue", "Candidates", "Schedule", "History", "Stats", "Status"]
+
+
+def test_the_navigation_shows_an_outsider_no_entry(outsider_client: Client) -> None:
+    response = outsider_client.get(reverse("core:home"))
+    assert response.status_code == 200
+    assert nav_links(response.content.decode()) == []
+
+
 def test_no_two_views_share_a_url_name_or_path() -> None:
     """Apps add routes independently; a clash would silently hide one of the pages."""
     from django.urls import URLPattern, URLResolver, get_resolver
@@ -90,11 +125,14 @@ def test_no_two_views_share_a_url_name_or_path() -> None:
     assert len(paths) == len(set(paths)), sorted(p for p in paths if paths.count(p) > 1)
 
 
+OUR_APPS = {"core", "corpora", "curator", "generation", "posting"}
+
+
 def test_every_model_of_ours_is_in_the_admin() -> None:
     from django.apps import apps
     from django.contrib import admin
 
-    ours = [m for m in apps.get_models() if m._meta.app_label in {"curator", "generation", "posting"}]
+    ours = [m for m in apps.get_models() if m._meta.app_label in OUR_APPS]
     assert ours and [m._meta.label for m in ours if not admin.site.is_registered(m)] == []
 
 
@@ -104,7 +142,7 @@ def test_the_admin_pages_of_every_model_open_for_a_superuser(client: Client) -> 
 
     client.force_login(User.objects.create_superuser("root", password="root-pass-123"))
     for model in apps.get_models():
-        if model._meta.app_label in {"curator", "generation", "posting"}:
+        if model._meta.app_label in OUR_APPS:
             url = reverse(f"admin:{model._meta.app_label}_{model._meta.model_name}_changelist")
             assert client.get(url).status_code == 200, url
             assert client.get(reverse(f"admin:{model._meta.app_label}_{model._meta.model_name}_add")).status_code in {200, 403}

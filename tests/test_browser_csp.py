@@ -1,18 +1,15 @@
 """Every page in a real browser under the Content-Security-Policy: not one violation, and the pages still look and work right."""
 
-import os
 import re
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
 
-from tests.pages_support import OWNER_PASSWORD, Site, site_make
-from tests.test_browser_queue import SCREENSHOT_DIR, _fresh_cache, browser, card_id, press
+from tests.support.browser import SCREENSHOT_DIR, card_id, press
+from tests.support.pages import OWNER_PASSWORD, Site, site_make
 
-pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
-__all__ = ["_fresh_cache", "browser"]
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True), pytest.mark.usefixtures("fresh_cache", "no_async_unsafe_leak")]
 
 CSP = re.compile(r"Content[ -]Security[ -]Policy", re.IGNORECASE)
 # Runs before any script of the page (Playwright adds it through the DevTools protocol, which the CSP does not
@@ -23,13 +20,6 @@ document.addEventListener("securitypolicyviolation", function (e) {
     + " in " + e.sourceFile + ":" + e.lineNumber + " " + (e.sample || ""));
 });
 """
-
-
-@pytest.fixture(autouse=True)
-def _no_async_unsafe_leak() -> Iterator[None]:
-    """The shared browser fixture allows async-unsafe ORM calls process-wide; later subprocesses must not inherit that."""
-    yield
-    os.environ.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
 
 
 @pytest.fixture

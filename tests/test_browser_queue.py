@@ -1,88 +1,15 @@
 """The queue in a real browser: Debian's chromium through Playwright against a live server."""
 
-import os
-import re
-from collections.abc import Iterator
-from pathlib import Path
 from typing import Any
 
 import pytest
-from django.contrib.auth.models import Group, User
-from django.core.cache import cache
-from django.db import connections
 
 from curator.models import Candidate, Decision
 from posting.models import Post
-from tests.services import chromium_path
-from tests.test_queue_factories import make_account, make_batch, make_candidate, make_candidates, make_near_copy
+from tests.support.browser import SCREENSHOT_DIR, card_id, log_in, make_curator, press
+from tests.support.queue import make_account, make_batch, make_candidate, make_candidates, make_near_copy
 
-pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
-
-CHROMIUM_ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
-SCREENSHOT_DIR = Path(os.environ.get("SCREENSHOT_DIR", "var/screenshots"))
-
-
-@pytest.fixture
-def browser(monkeypatch: pytest.MonkeyPatch) -> Iterator[Any]:
-    # Playwright's sync API runs an event loop in this thread; the test's own ORM calls are still synchronous.
-    # Set for this test only: a leaked flag would reach subprocesses (and `check --deploy` refuses it).
-    monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
-    from playwright.sync_api import sync_playwright
-
-    path = chromium_path()
-    with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=path, args=CHROMIUM_ARGS, headless=True)
-        try:
-            yield browser
-        finally:
-            browser.close()
-            # The ORM calls made while Playwright's loop runs get their own connection (asgiref keeps
-            # connections per context): close it, or PostgreSQL cannot drop the test database at the end.
-            connections.close_all()
-
-
-@pytest.fixture(autouse=True)
-def _fresh_cache() -> None:
-    cache.clear()
-
-
-def make_curator(username: str, password: str = "curator-pass-123") -> User:
-    # Transactional tests start from empty tables: the groups of the data migration may be gone.
-    group, _ = Group.objects.get_or_create(name="curator")
-    user = User.objects.create_user(username, password=password)
-    user.groups.add(group)
-    return user
-
-
-def log_in(browser: Any, base_url: str, username: str, password: str = "curator-pass-123") -> Any:
-    context = browser.new_context(viewport={"width": 1280, "height": 860})
-    page = context.new_page()
-    page.set_default_timeout(10_000)
-    page.goto(f"{base_url}/login/?next=/queue/")
-    page.fill("#id_username", username)
-    page.fill("#id_password", password)
-    page.click("button[type=submit]")
-    page.wait_for_url(re.compile(r".*/queue/.*"))
-    return page
-
-
-def press(page: Any, key: str) -> None:
-    """Like a curator: press the next key once the previous card has settled (queue.js drops keys before)."""
-    page.wait_for_selector("html:not([data-queue-busy])", state="attached")
-    page.keyboard.press(key)
-
-
-def card_id(page: Any) -> int:
-    return int(page.get_attribute("#queue-panel", "data-candidate-id"))
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True), pytest.mark.usefixtures("fresh_cache")]
 
 
 def claimed_ids(page: Any) -> set[int]:

@@ -8,7 +8,7 @@ import pytest
 
 from core.models import Heartbeat
 from core.tasks import heartbeat
-from tests.workers import BASE_DIR, celery_worker, process_env, wait_for
+from tests.support.workers import BASE_DIR, celery_worker, process_env, wait_for
 
 
 @pytest.mark.django_db(transaction=True)

@@ -47,3 +47,10 @@ def test_secrets_are_required_not_committed() -> None:
     assert env["SECRET_KEY"].startswith("${SECRET_KEY:?")
     assert env["CREDENTIALS_KEY"].startswith("${CREDENTIALS_KEY:?")
     assert "Dockerfile" in {p.name for p in ROOT.iterdir()}
+
+
+def test_the_image_leaves_out_the_test_only_code_and_local_state() -> None:
+    ignored = {
+        line.strip().rstrip("/") for line in (ROOT / ".dockerignore").read_text().splitlines() if line.strip() and not line.startswith("#")
+    }
+    assert {"tests", "testing", "var", "models", ".venv", ".env"} <= ignored

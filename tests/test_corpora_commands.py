@@ -9,7 +9,7 @@ import pytest
 from django.core.management import CommandError, call_command
 
 from corpora.models import Corpus
-from tests import corpora_samples as samples
+from tests.support import corpora as samples
 
 pytestmark = pytest.mark.django_db
 

@@ -13,7 +13,7 @@ from corpora import services
 from corpora.models import Corpus, TrainingText
 from corpora.services import corpus_export_csv, corpus_export_txt, corpus_import
 from corpora.signals import corpus_texts_changed
-from tests import corpora_samples as samples
+from tests.support import corpora as samples
 
 pytestmark = pytest.mark.django_db
 
@@ -194,7 +194,7 @@ def test_it_announces_the_new_texts_inside_the_import_transaction(tmp_path: Path
 
 def test_the_gpt2_simple_reader_sees_each_text_between_its_tokens(tmp_path: Path, owner: User) -> None:
     """The exported CSV goes through gpt-2-simple's own load_dataset (real GPT-2 vocabulary)."""
-    from tests.services import shared_data
+    from tests.support.services import shared_data
 
     vocab = Path(shared_data("gpt2-vocab/encoder.json")).parent
     from gpt_2_simple.src import encoder

@@ -8,7 +8,7 @@ import pytest
 from django.core.management import call_command
 
 from corpora.models import Corpus
-from tests.services import shared_data
+from tests.support.services import shared_data
 
 pytestmark = pytest.mark.django_db
 

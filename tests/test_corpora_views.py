@@ -14,7 +14,7 @@ from django.urls import reverse
 from corpora.cleaning import RULES
 from corpora.models import Corpus
 from corpora.services import corpus_import
-from tests import corpora_samples as samples
+from tests.support import corpora as samples
 
 pytestmark = pytest.mark.django_db
 

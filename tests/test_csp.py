@@ -10,7 +10,7 @@ from django.http import HttpResponseBase
 from django.test import Client
 from django.urls import reverse
 
-from tests.pages_support import inline_code, site_make
+from tests.support.pages import inline_code, site_make
 
 pytestmark = pytest.mark.django_db
 

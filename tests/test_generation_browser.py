@@ -1,27 +1,17 @@
 """The Generation page in a real browser: picking a Markov chain switches the GPT-2 settings off, and back."""
 
-import os
-from collections.abc import Iterator
 from typing import Any
 
 import pytest
 from django.contrib.auth.models import Group, User
 
 from generation.models import Checkpoint
-from tests.test_browser_queue import SCREENSHOT_DIR, _fresh_cache, browser, log_in
-from tests.test_generation_support import tiny_checkpoint
+from tests.support.browser import SCREENSHOT_DIR, log_in
+from tests.support.generation import tiny_checkpoint
 
-pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
-__all__ = ["_fresh_cache", "browser"]
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True), pytest.mark.usefixtures("fresh_cache", "no_async_unsafe_leak")]
 
 GPT2_ONLY = ("temperature", "top_k", "top_p", "length", "prefix")
-
-
-@pytest.fixture(autouse=True)
-def _no_async_unsafe_leak() -> Iterator[None]:
-    """The shared browser fixture allows async-unsafe ORM calls process-wide; later subprocesses must not inherit that."""
-    yield
-    os.environ.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
 
 
 def _switched_off(page: Any) -> list[bool]:

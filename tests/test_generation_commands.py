@@ -10,13 +10,10 @@ from django.core.management import CommandError, call_command
 from curator.models import Candidate
 from generation import checkpoints
 from generation.models import Checkpoint, FinetuneRun, GenerationBatch
-from tests.test_generation_support import corpus_make, tiny_checkpoint
-from tests.workers import celery_worker
+from tests.support.generation import corpus_make, tiny_checkpoint
+from tests.support.workers import celery_worker
 
-
-@pytest.fixture(autouse=True)
-def _models(settings, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
-    settings.MODELS_DIR = tmp_path
+pytestmark = pytest.mark.usefixtures("models_in_tmp_path")
 
 
 @pytest.mark.django_db
@@ -102,7 +99,7 @@ def test_generate_wait_runs_a_batch_on_a_real_worker_and_prints_the_counts(tmp_p
 
 @pytest.mark.django_db
 def test_finetune_queues_a_run_with_its_parameters(settings) -> None:  # type: ignore[no-untyped-def]
-    from tests.test_generation_support import tiny_models_dir
+    from tests.support.generation import tiny_models_dir
 
     settings.MODELS_DIR = tiny_models_dir()
     corpus_make()

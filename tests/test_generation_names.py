@@ -12,7 +12,7 @@ from pytest_django.fixtures import Settings as SettingsWrapper
 from generation import checkpoints
 from generation.gpt2 import files
 from generation.models import Checkpoint, FinetuneRun, GenerationBatch
-from tests.test_generation_support import corpus_make
+from tests.support.generation import corpus_make
 
 pytestmark = pytest.mark.django_db
 

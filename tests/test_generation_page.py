@@ -7,7 +7,7 @@ from django.test import Client
 
 from curator.models import Candidate
 from generation.models import Checkpoint, FinetuneRun, GenerationBatch, Status
-from tests.test_generation_support import corpus_make, tiny_checkpoint, tiny_models_dir
+from tests.support.generation import corpus_make, tiny_checkpoint, tiny_models_dir
 
 pytestmark = pytest.mark.django_db
 

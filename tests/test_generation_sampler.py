@@ -10,7 +10,7 @@ import pytest
 from curator.models import Candidate
 from generation import batches, jobs
 from generation.models import GenerationBatch, Status
-from tests.test_generation_support import tiny_checkpoint, tiny_models_dir
+from tests.support.generation import tiny_checkpoint, tiny_models_dir
 
 pytestmark = pytest.mark.slow
 gpt2 = pytest.importorskip("gpt_2_simple")

@@ -10,14 +10,9 @@ from corpora.models import Corpus
 from curator.models import Candidate
 from generation import batches, checkpoints, demo, jobs
 from generation.models import Checkpoint, GenerationBatch, Status
-from tests.test_generation_support import WORDS, corpus_make
+from tests.support.generation import WORDS, corpus_make
 
-pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture(autouse=True)
-def _models(settings, tmp_path) -> None:  # type: ignore[no-untyped-def]
-    settings.MODELS_DIR = tmp_path
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("models_in_tmp_path")]
 
 
 def _batch(checkpoint: Checkpoint, **kw: object) -> GenerationBatch:
@@ -159,7 +154,7 @@ def test_the_demo_step_says_so_when_there_is_no_corpus() -> None:
 
 @pytest.mark.django_db(transaction=True)
 def test_a_running_batch_keeps_a_fresh_heartbeat_while_its_task_is_alive(monkeypatch: pytest.MonkeyPatch) -> None:
-    from tests.workers import wait_for
+    from tests.support.workers import wait_for
 
     monkeypatch.setattr(jobs, "HEARTBEAT_EVERY", 0.05)
     checkpoint = Checkpoint.objects.create(name="chain", kind=Checkpoint.Kind.MARKOV, path="markov/chain.json")

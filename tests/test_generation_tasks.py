@@ -13,9 +13,9 @@ from django.test import Client
 from curator.models import Candidate
 from generation import jobs, services
 from generation.models import Checkpoint, FinetuneRun, GenerationBatch, Status
-from tests.services import redis_url
-from tests.test_generation_support import corpus_make, fresh_models_dir, tiny_checkpoint
-from tests.workers import Worker, celery_worker, wait_for
+from tests.support.generation import corpus_make, fresh_models_dir, tiny_checkpoint
+from tests.support.services import redis_url
+from tests.support.workers import Worker, celery_worker, wait_for
 
 pytestmark = [pytest.mark.slow, pytest.mark.django_db(transaction=True)]
 

@@ -7,7 +7,7 @@ import pytest
 from django.test import Client
 from django.urls import reverse
 
-from tests.pages_support import site_make, unlabelled_fields
+from tests.support.pages import site_make, unlabelled_fields
 
 pytestmark = pytest.mark.django_db
 

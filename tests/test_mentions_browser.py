@@ -1,8 +1,6 @@
 """A reply in a real browser: the mention above its candidates, `a` makes one the reply and sets the others aside."""
 
-import os
 import re
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -12,18 +10,10 @@ from pytest_django.fixtures import Settings as SettingsWrapper
 
 from curator.models import Candidate
 from posting.models import Mention, Post
-from tests.mentions_support import dry_account, markov_checkpoint, mention_with_candidates
-from tests.test_browser_queue import SCREENSHOT_DIR, _fresh_cache, browser, card_id, log_in, make_curator, press
+from tests.support.browser import SCREENSHOT_DIR, card_id, log_in, make_curator, press
+from tests.support.mentions import dry_account, markov_checkpoint, mention_with_candidates
 
-pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
-__all__ = ["_fresh_cache", "browser"]
-
-
-@pytest.fixture(autouse=True)
-def _no_async_unsafe_leak() -> Iterator[None]:
-    """The shared browser fixture allows async-unsafe ORM calls process-wide; later subprocesses must not inherit that."""
-    yield
-    os.environ.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True), pytest.mark.usefixtures("fresh_cache", "no_async_unsafe_leak")]
 
 
 def test_a_curator_answers_a_mention_with_one_key(browser: Any, live_server: Any) -> None:

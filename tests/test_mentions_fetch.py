@@ -9,18 +9,12 @@ from curator.models import Candidate
 from generation.models import Checkpoint
 from posting import delivery, mentions
 from posting.crypto import credentials_decrypt
-from posting.fakex import FakeXControl, FakeXServer
 from posting.models import Account, Mention, Post
 from posting.publishers import X_API, _XTransport
-from tests.posting_support import fake, fake_server, x_account
+from testing.fakex import FakeXControl, FakeXServer
+from tests.support.posting import x_account
 
 pytestmark = pytest.mark.django_db
-__all__ = ["fake", "fake_server"]
-
-
-@pytest.fixture
-def checkpoint() -> Checkpoint:
-    return Checkpoint.objects.create(name="tiny", kind=Checkpoint.Kind.BASE, path="models/tiny")
 
 
 def replying_account(fake: FakeXControl, **fields: object) -> Account:

@@ -14,7 +14,7 @@ from curator.models import Candidate, Decision
 from posting.mentions import reply_time
 from posting.models import Mention, Post, Slot
 from posting.scheduling import post_schedule
-from tests.mentions_support import dry_account, mention_with_candidates, next_minute
+from tests.support.mentions import dry_account, mention_with_candidates, next_minute
 
 pytestmark = pytest.mark.django_db
 
@@ -141,7 +141,7 @@ def test_the_demo_loop_a_simulated_mention_is_answered_by_the_dry_run_publisher_
     from posting.demo import demo_account_ensure
     from posting.mentions import mention_simulate
     from posting.models import Account, DryRunTweet
-    from tests.mentions_support import markov_checkpoint
+    from tests.support.mentions import markov_checkpoint
 
     settings.MODELS_DIR = tmp_path
     markov_checkpoint()

@@ -8,14 +8,9 @@ from pytest_django.fixtures import Settings as SettingsWrapper
 from generation.models import Checkpoint, GenerationBatch
 from posting import mentions
 from posting.models import Mention
-from tests.mentions_support import dry_account, remote
+from tests.support.mentions import dry_account, remote
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def checkpoint() -> Checkpoint:
-    return Checkpoint.objects.create(name="tiny", kind=Checkpoint.Kind.BASE, path="models/tiny")
 
 
 def test_a_mention_gets_a_batch_prompted_by_its_text_without_the_leading_handles(checkpoint: Checkpoint) -> None:
@@ -100,7 +95,7 @@ def test_the_accounts_chosen_reply_model_wins_over_the_newest(checkpoint: Checkp
 
 def test_a_simulated_mention_on_the_markov_backend_gets_checked_reply_candidates_at_once(settings: SettingsWrapper, tmp_path: Path) -> None:
     from curator.models import Candidate
-    from tests.mentions_support import markov_checkpoint
+    from tests.support.mentions import markov_checkpoint
 
     settings.MODELS_DIR = tmp_path
     markov_checkpoint()

@@ -10,7 +10,7 @@ from pytest_django.fixtures import Settings as SettingsWrapper
 
 from curator.models import Candidate
 from posting.models import Account, Mention, Post
-from tests.mentions_support import dry_account, markov_checkpoint, mention_with_candidates
+from tests.support.mentions import dry_account, markov_checkpoint, mention_with_candidates
 
 pytestmark = pytest.mark.django_db
 

@@ -14,12 +14,12 @@ from pytest_django.fixtures import Settings as SettingsWrapper
 
 from curator.models import Candidate
 from generation.models import GenerationBatch
-from posting.fakex import FakeXControl, FakeXServer
 from posting.models import Account, Mention, Post
 from posting.tasks import poll_mentions, post_due
-from tests.posting_support import fake, fake_server, x_account
-from tests.test_generation_support import corpus_make, fresh_models_dir, tiny_checkpoint
-from tests.workers import celery_worker, wait_for
+from testing.fakex import FakeXControl, FakeXServer
+from tests.support.generation import corpus_make, fresh_models_dir, tiny_checkpoint
+from tests.support.posting import x_account
+from tests.support.workers import celery_worker, wait_for
 
 
 def runs(output: str, task: str) -> int:
@@ -27,7 +27,6 @@ def runs(output: str, task: str) -> int:
 
 
 pytestmark = [pytest.mark.slow, pytest.mark.django_db(transaction=True)]
-__all__ = ["fake", "fake_server"]
 
 
 @pytest.fixture

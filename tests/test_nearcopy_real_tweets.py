@@ -7,7 +7,7 @@ import pytest
 
 from corpora.nearcopy.index import Index, index_write
 from corpora.nearcopy.matching import Thresholds, index_check
-from tests.services import shared_data
+from tests.support.services import shared_data
 
 
 @pytest.fixture(scope="module")

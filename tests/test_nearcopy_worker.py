@@ -9,7 +9,7 @@ from corpora.models import Corpus, TrainingText
 from corpora.nearcopy import check_texts
 from corpora.nearcopy import services as nc
 from corpora.signals import corpus_texts_changed
-from tests.workers import Worker, wait_for
+from tests.support.workers import Worker, wait_for
 
 TEXTS = [
     "The failing New York Times is writing fiction again, sad to watch them fall apart",

@@ -8,12 +8,11 @@ from pytest_django.fixtures import Settings as SettingsWrapper
 
 from posting.crypto import credentials_encrypt
 from posting.delivery import posts_send_due
-from posting.fakex import FakeXControl
 from posting.models import Account, Attempt, DryRunTweet, Post
-from tests.posting_support import due_post, fake, fake_server, x_account, x_credentials
+from testing.fakex import FakeXControl
+from tests.support.posting import due_post, x_account, x_credentials
 
 pytestmark = pytest.mark.django_db
-__all__ = ["fake", "fake_server"]
 
 
 def texts(fake: FakeXControl) -> list[str]:

@@ -14,13 +14,12 @@ from django.db import connection
 
 from curator.models import Candidate
 from posting.delivery import posts_send_due
-from posting.fakex import FakeXControl
 from posting.models import Account, Post
-from tests.posting_support import due_post, fake, fake_server, x_account
-from tests.workers import BASE_DIR, process_env
+from testing.fakex import FakeXControl
+from tests.support.posting import due_post, x_account
+from tests.support.workers import BASE_DIR, process_env
 
 pytestmark = pytest.mark.django_db(transaction=True)
-__all__ = ["fake", "fake_server"]
 
 
 def candidates_due(accounts: list[Account], per_account: int) -> list[Post]:

@@ -1,4 +1,4 @@
-"""The fake X API as users run it: `manage.py fake_x_api --port N`, a separate process, driven over HTTP."""
+"""The fake X API as users run it: `python -m testing.fakex --port N`, a separate process, driven over HTTP."""
 
 import socket
 import subprocess
@@ -10,8 +10,8 @@ from collections.abc import Iterator
 import pytest
 import tweepy
 
-from posting.fakex import FakeXControl
-from tests.workers import BASE_DIR, process_env
+from testing.fakex import FakeXControl
+from tests.support.workers import BASE_DIR, process_env
 
 
 @pytest.fixture(scope="module")
@@ -20,7 +20,7 @@ def command_process() -> Iterator[str]:
         s.bind(("127.0.0.1", 0))
         port = s.getsockname()[1]
     proc = subprocess.Popen(
-        [sys.executable, "manage.py", "fake_x_api", "--port", str(port)],
+        [sys.executable, "-m", "testing.fakex", "--port", str(port)],
         cwd=BASE_DIR,
         env=process_env(),
         stdout=subprocess.PIPE,

@@ -3,12 +3,11 @@ from django.test import Client
 from django.urls import reverse
 
 from posting.crypto import credentials_decrypt
-from posting.fakex import FakeXControl
 from posting.models import Account, Slot
-from tests.posting_support import fake, fake_server, x_account
+from testing.fakex import FakeXControl
+from tests.support.posting import x_account
 
 pytestmark = pytest.mark.django_db
-__all__ = ["fake", "fake_server"]
 
 SECRETS = {
     "consumer_key": "CK-visible-never",

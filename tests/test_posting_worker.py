@@ -6,14 +6,13 @@ import pytest
 from django.utils import timezone
 
 from curator.models import Candidate
-from posting.fakex import FakeXControl, FakeXServer
 from posting.models import Attempt, Post
 from posting.tasks import post_due
-from tests.posting_support import due_post, fake, fake_server, x_account
-from tests.workers import celery_worker, wait_for
+from testing.fakex import FakeXControl, FakeXServer
+from tests.support.posting import due_post, x_account
+from tests.support.workers import celery_worker, wait_for
 
 pytestmark = pytest.mark.django_db(transaction=True)
-__all__ = ["fake", "fake_server"]
 
 
 def worker_env(server: FakeXServer, **extra: str) -> dict[str, str]:

@@ -7,7 +7,7 @@ from django.urls import reverse
 
 from curator import claims, decisions, undo
 from curator.models import Candidate, Decision
-from tests.test_queue_factories import make_batch, make_candidate, make_near_copy
+from tests.support.queue import make_batch, make_candidate, make_near_copy
 
 pytestmark = pytest.mark.django_db
 

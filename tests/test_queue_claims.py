@@ -14,8 +14,8 @@ from django.utils import timezone
 from curator import claims, decisions
 from curator.models import Candidate
 from curator.tasks import expire_claims
-from tests.test_queue_factories import make_candidates
-from tests.workers import wait_for
+from tests.support.queue import make_candidates
+from tests.support.workers import wait_for
 
 
 @pytest.mark.django_db

@@ -10,7 +10,7 @@ from django.utils import timezone
 
 from curator import claims, decisions, selectors
 from curator.models import Decision
-from tests.test_queue_factories import make_batch, make_candidates
+from tests.support.queue import make_batch, make_candidates
 
 pytestmark = pytest.mark.django_db
 

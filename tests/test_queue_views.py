@@ -1,27 +1,23 @@
 """The queue page and its actions, each with and without the HX-Request header."""
 
 import re
+from urllib.parse import urlsplit
 
 import pytest
+from django.conf import settings
 from django.contrib.auth.models import User
 from django.core.cache import cache
 from django.test import Client
-from django.urls import reverse
+from django.urls import resolve, reverse
 
 from curator import claims, decisions, selectors
 from curator.models import Candidate, Decision
 from posting.models import Post
-from tests.test_queue_factories import make_account, make_batch, make_candidate, make_candidates, make_near_copy
+from tests.support.queue import make_account, make_batch, make_candidate, make_candidates, make_near_copy
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("fresh_cache")]
 
 ACTIONS = ["curator:queue_approve", "curator:queue_reject", "curator:queue_schedule", "curator:queue_skip"]
-
-
-@pytest.fixture(autouse=True)
-def _fresh_cache() -> None:
-    # The pending count is cached for a few seconds per process: start each test without it.
-    cache.clear()
 
 
 def test_the_pending_count_is_shown_and_capped(curator_client: Client) -> None:
@@ -55,6 +51,24 @@ def post(client: Client, name: str, pk: int | None = None, htmx: bool = False, *
     url = reverse(name, args=[pk]) if pk is not None else reverse(name)
     headers = {"HTTP_HX_REQUEST": "true"} if htmx else {}
     return client.post(url, data, **headers)  # type: ignore[arg-type]
+
+
+@pytest.mark.parametrize("htmx", [False, True])
+def test_every_form_and_link_of_a_card_points_at_one_of_our_pages(curator_client: Client, htmx: bool) -> None:
+    """`{% url ... as x %}` swallows a name that does not reverse: the button would post to an empty action."""
+    make_account()
+    plain, near = make_candidate(batch=make_batch()), make_near_copy()
+    headers = {"HTTP_HX_REQUEST": "true"} if htmx else {}
+    for card in (plain, near):
+        html = curator_client.get(reverse("curator:queue") + f"?c={card.pk}", **headers).content.decode()  # type: ignore[arg-type]
+        assert current_card(html)[0] == card.pk
+        urls = re.findall(r'\b(?:action|href|hx-get|hx-post)="([^"]*)"', html)
+        assert len([u for u in urls if "/approve" in u or "/reject" in u]) >= 2
+        for url in urls:
+            if url.startswith(("#", "?", settings.STATIC_URL)):
+                continue
+            assert url, f"an empty link or form action on the card of #{card.pk}"
+            resolve(urlsplit(url).path)
 
 
 def test_it_refuses_outsiders(outsider_client: Client) -> None:

@@ -12,7 +12,7 @@ from pathlib import Path
 
 import requests
 
-from tests.workers import BASE_DIR, wait_for
+from tests.support.workers import BASE_DIR, wait_for
 
 
 def free_port() -> int:

@@ -6,7 +6,7 @@ import sys
 
 import pytest
 
-from tests.workers import BASE_DIR
+from tests.support.workers import BASE_DIR
 
 STRIP = {
     "DEBUG",

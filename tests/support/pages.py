@@ -1,4 +1,4 @@
-"""Every page of the dashboard with something on it, and the HTML checks the front-end tests share (no tests in here).
+"""Every page of the dashboard with something on it, and the HTML checks the front-end tests share.
 
 An owner sees every page, so `site_make` builds one and the rows that fill each page: a corpus, a
 near copy and reply candidates in the queue, decisions, queued, sent and failed posts, a finetune run
@@ -20,9 +20,9 @@ from curator import decisions
 from curator.models import Candidate
 from generation.models import FinetuneRun, GenerationBatch, Status
 from posting.models import Post
-from tests import corpora_samples as samples
-from tests.mentions_support import mention_with_candidates
-from tests.test_queue_factories import make_account, make_batch, make_candidate, make_candidates, make_near_copy
+from tests.support import corpora as samples
+from tests.support.mentions import mention_with_candidates
+from tests.support.queue import make_account, make_batch, make_candidate, make_candidates, make_near_copy
 
 OWNER_PASSWORD = "owner-pass-123"
 

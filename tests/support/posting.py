@@ -1,16 +1,13 @@
-"""Shared set-up for the posting tests: the fake X server, accounts with credentials, due posts."""
+"""Helpers for the posting tests: accounts with credentials on the fake X server, due posts (its fixtures are in tests/conftest.py)."""
 
 import itertools
-from collections.abc import Iterator
 from datetime import timedelta
 
-import pytest
 from django.utils import timezone
-from pytest_django.fixtures import Settings as SettingsWrapper
 
 from posting.crypto import credentials_encrypt
-from posting.fakex import FakeXControl, FakeXServer
 from posting.models import Account, Post
+from testing.fakex import FakeXControl
 
 _tokens = itertools.count(1)
 
@@ -27,22 +24,3 @@ def x_account(fake: FakeXControl, *, name: str = "bot", username: str = "") -> A
 
 def due_post(account: Account, text: str, *, minutes_ago: int = 1) -> Post:
     return Post.objects.create(account=account, text=text, scheduled_at=timezone.now() - timedelta(minutes=minutes_ago))
-
-
-@pytest.fixture
-def fake_server() -> Iterator[FakeXServer]:
-    """A real HTTP server on a free loopback port, in a thread. Duplicates are stored, so a double post would show."""
-    server = FakeXServer(reject_duplicates=False).start()
-    try:
-        yield server
-    finally:
-        server.stop()
-
-
-@pytest.fixture
-def fake(fake_server: FakeXServer, settings: SettingsWrapper) -> FakeXControl:
-    settings.X_API_BASE_URL = fake_server.url
-    settings.X_API_TIMEOUT = 1.0
-    settings.X_API_CONNECT_TIMEOUT = 1.0
-    settings.POST_SETTLE_SECONDS = 0
-    return FakeXControl(fake_server.url)

@@ -11,7 +11,7 @@ from generation import checkpoints
 from generation.models import Checkpoint
 from posting.models import Account, Mention
 from posting.publishers import RemoteMention
-from tests.test_generation_support import corpus_make
+from tests.support.generation import corpus_make
 
 _ids = itertools.count(1_900_000_000_000_000_000)
 

@@ -1,5 +1,8 @@
 """A fake X API v2: a real local HTTP server for tests, benchmarks and dress rehearsals.
 
+Not part of the product: production code never imports the `testing` package (tests/test_imports.py).
+Run it on its own with `python -m testing.fakex --port 8081` (`--allow-duplicates`, `--verbose`).
+
 It implements what the publishers call (POST /2/tweets, GET /2/users/me, GET /2/users/:id/tweets,
 GET /2/users/:id/mentions with since_id and the author expansion) in the API's own JSON shapes, and
 scriptable faults. Control endpoints (under /_fake/) queue faults, set a random fault rate, register
@@ -18,6 +21,7 @@ Fault kinds: 429 (with x-rate-limit-reset), 500 (nothing stored), 500_after_stor
 403_forbidden, 401. Add an endpoint: a method on the handler plus a line in ROUTES.
 """
 
+import argparse
 import contextlib
 import hashlib
 import json
@@ -473,3 +477,27 @@ class FakeXControl:
 
     def stats(self) -> dict[str, int]:
         return dict(self._call("GET", "/_fake/stats"))
+
+
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(
+        prog="python -m testing.fakex",
+        description="Run a fake X API v2 server (create post, get me, a user's posts and mentions) with scriptable faults.",
+    )
+    parser.add_argument("--host", default="127.0.0.1")
+    parser.add_argument("--port", type=int, default=8081)
+    parser.add_argument("--allow-duplicates", action="store_true", help="Store repeated texts instead of refusing them as X does.")
+    parser.add_argument("--verbose", action="store_true", help="Log every request.")
+    args = parser.parse_args(argv)
+    server = FakeXServer(host=args.host, port=args.port, reject_duplicates=not args.allow_duplicates, verbose=args.verbose)
+    print(f"Fake X API listening on {server.url} (set X_API_BASE_URL={server.url}); control under {server.url}/_fake/", flush=True)
+    try:
+        server.serve_forever()
+    except KeyboardInterrupt:
+        pass
+    finally:
+        server.httpd.server_close()
+
+
+if __name__ == "__main__":
+    main()

@@ -13,7 +13,7 @@ from pathlib import Path
 
 from django.db import connection
 
-BASE_DIR = Path(__file__).resolve().parent.parent
+BASE_DIR = Path(__file__).resolve().parents[2]
 
 
 def test_database_url() -> str:
