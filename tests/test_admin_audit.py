@@ -8,8 +8,8 @@ from django.urls import reverse
 from curator.decisions import candidate_reject
 from curator.models import Candidate, Decision
 from posting.models import Attempt, Post
-from tests.posting_support import due_post
-from tests.test_queue_factories import make_account, make_candidate
+from tests.support.posting import due_post
+from tests.support.queue import make_account, make_candidate
 
 pytestmark = pytest.mark.django_db
 

@@ -21,8 +21,8 @@ from django.test import Client
 from core import broker
 from corpora.models import Corpus
 from generation.models import Checkpoint, FinetuneRun, GenerationBatch, Status
-from tests.test_generation_support import corpus_make, tiny_checkpoint, tiny_models_dir
-from tests.workers import BASE_DIR, process_env, wait_for
+from tests.support.generation import corpus_make, tiny_checkpoint, tiny_models_dir
+from tests.support.workers import BASE_DIR, process_env, wait_for
 
 pytestmark = [pytest.mark.slow, pytest.mark.django_db(transaction=True)]
 

@@ -8,7 +8,7 @@ from django.urls import reverse
 from core.tweets import visible
 from curator import decisions
 from curator.errors import DecisionError
-from tests.test_queue_factories import make_candidate
+from tests.support.queue import make_candidate
 
 pytestmark = pytest.mark.django_db
 

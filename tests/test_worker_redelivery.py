@@ -13,8 +13,8 @@ from django.utils import timezone
 from curator.models import Candidate
 from generation import checkpoints, tasks
 from generation.models import FinetuneRun, GenerationBatch, Status
-from tests.test_generation_support import corpus_make
-from tests.workers import Worker, wait_for
+from tests.support.generation import corpus_make
+from tests.support.workers import Worker, wait_for
 
 pytestmark = [pytest.mark.slow, pytest.mark.django_db(transaction=True)]
 
