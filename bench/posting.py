@@ -208,6 +208,7 @@ def main(argv: list[str] | None = None) -> int:
         settings.X_API_TIMEOUT = 1.0
         settings.X_API_CONNECT_TIMEOUT = 1.0
         settings.POST_SETTLE_SECONDS = 0
+        settings.POST_VISIBLE_WITHIN_SECONDS = 0
         control = FakeXControl(url)
         results = {}
         for name, runner in (("baseline (blind retry)", run_baseline), ("post_due", run_post_due)):

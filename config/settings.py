@@ -229,6 +229,9 @@ POST_SENDING_STALE_SECONDS = env_int("POST_SENDING_STALE_SECONDS", 300, minimum=
 if POST_SENDING_STALE_SECONDS <= X_API_CONNECT_TIMEOUT + X_API_TIMEOUT:
     raise ImproperlyConfigured("POST_SENDING_STALE_SECONDS must exceed X_API_CONNECT_TIMEOUT + X_API_TIMEOUT, or live sends look dead.")
 POST_MAX_ATTEMPTS = env_int("POST_MAX_ATTEMPTS", 5, minimum=1)
+# X may show a new post on the timeline only a while after creating it: a lookup that does not find the text this
+# soon after the send looks again later instead of queueing the post to be sent again.
+POST_VISIBLE_WITHIN_SECONDS = env_int("POST_VISIBLE_WITHIN_SECONDS", 300, minimum=0)
 # One post_due run stops claiming new posts after this, so beat's minute-by-minute runs do not pile up.
 POST_RUN_SECONDS = env_int("POST_RUN_SECONDS", 50, minimum=1)
 

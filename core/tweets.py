@@ -5,7 +5,7 @@ import html
 import re
 import unicodedata
 
-from twitter_text import parse_tweet
+from twitter_text import extract_urls_with_indices, parse_tweet
 
 MAX_WEIGHTED_LENGTH = 280
 
@@ -31,6 +31,22 @@ def normalise(text: str) -> str:
     text = _MENTION.sub(" ", text)
     text = _NON_WORD.sub(" ", text)
     return _SPACE.sub(" ", text).strip()
+
+
+def timeline_key(text: str, *, as_shown: bool = False) -> str:
+    """What a posted text and the same post read back from X's timeline have in common.
+
+    X shows a post rewritten: `&`, `<`, `>` HTML-escaped (`as_shown` undoes that once more than normalise does, so a
+    literal "&amp;" we posted still matches), and every link replaced by a t.co link, including bare domains that
+    twitter-text counts as links ("see example.com now"). So links are cut out by twitter-text's own extractor
+    on both sides before normalising; a miss here would mean a second post.
+    """
+    if as_shown:
+        text = html.unescape(text)
+    for url in reversed(extract_urls_with_indices(text)):
+        start, end = url["indices"]
+        text = text[:start] + " " + text[end:]
+    return hashlib.sha256(normalise(text).encode()).hexdigest()
 
 
 def text_hash(text: str) -> str:

@@ -28,7 +28,7 @@ from django.db.models import F, Q, QuerySet
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
-from core.tweets import MAX_WEIGHTED_LENGTH, text_hash, weighted_length
+from core.tweets import MAX_WEIGHTED_LENGTH, timeline_key, weighted_length
 from posting.crypto import CredentialsUnreadable
 from posting.models import Account, Attempt, Post
 from posting.publishers import (
@@ -250,9 +250,9 @@ def posts_release_stale(*, now: datetime | None = None) -> int:
 
 def _match(post: Post, remote: Iterable[RemotePost]) -> RemotePost | None:
     """The first of the account's posts with this text that no other Post of ours has claimed as its own."""
-    wanted = text_hash(post.text)
+    wanted = timeline_key(post.text)
     for item in remote:
-        if text_hash(item.text) != wanted:
+        if timeline_key(item.text, as_shown=True) != wanted:
             continue
         if not Post.objects.filter(account=post.account, remote_id=item.remote_id).exclude(pk=post.pk).exists():
             return item
@@ -310,6 +310,13 @@ def post_settle(*, post: Post) -> str:
             next_attempt_at=None,
         )
         return post_log(post, Attempt.Outcome.FOUND, found.remote_id)
+    last_send = post.log.filter(outcome__in=[Attempt.Outcome.UNKNOWN, Attempt.Outcome.ABANDONED]).order_by("-at").first()
+    visible_by = (last_send.at if last_send else now) + timedelta(seconds=settings.POST_VISIBLE_WITHIN_SECONDS)
+    if now < visible_by:
+        # X shows a new post on the timeline only after a while: not seen yet is not "not sent".
+        again = min(visible_by, now + _settle_delay())
+        _finish(post, token, mine, next_attempt_at=again)
+        return post_log(post, Attempt.Outcome.NOT_YET, f"Not among the account's posts yet: looking again at {again:%H:%M:%S} UTC.")
     if post.attempts >= settings.POST_MAX_ATTEMPTS:
         reason = f"Gave up after {post.attempts} attempts: {post.error}"
         _finish(post, token, mine, state=Post.State.FAILED, error=reason, claim_token="")

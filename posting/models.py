@@ -129,6 +129,7 @@ class Attempt(models.Model):
         TOO_LONG = "too_long", "Too long"
         FOUND = "found", "Lookup: found, settled as sent"
         NOT_FOUND = "not_found", "Lookup: not found, queued again"
+        NOT_YET = "not_yet", "Lookup: not visible yet, looking again"
         LOOKUP_FAILED = "lookup_failed", "Lookup failed"
         ABANDONED = "abandoned", "Worker died while sending"
         # Changes made by a person on the Schedule and History pages (`by` says who).

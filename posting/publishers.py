@@ -84,6 +84,11 @@ class AuthFailed(PublishError):
     """The API refused the account's credentials or permissions."""
 
 
+class OutOfCredit(AuthFailed):
+    """The account (its developer app) has no credit left: like refused credentials, it pauses the account and
+    keeps its posts queued until the owner tops it up and resumes."""
+
+
 class Rejected(PublishError):
     """The API refused this post for good (bad request and the like)."""
 
@@ -142,6 +147,29 @@ class _XTransport(HTTPAdapter):
         return super().send(request, *args, **kwargs)
 
 
+# What X answers (403) to a reply it will not take: the post it answers is gone or hidden, or, since February 2026,
+# the bot was not mentioned by it. Only that reply fails; the account keeps posting.
+_REPLY_REFUSALS = ("deleted or not visible to you", "you can only reply to", "reply to or quote")
+# X's 24-hour posting caps, per user and per app, beside the 15-minute window of x-rate-limit-*.
+_DAY_LIMITS = (("x-user-limit-24hour", "user"), ("x-app-limit-24hour", "app"))
+
+
+def _rate_limit(exc: tweepy.TooManyRequests) -> RateLimited:
+    """The latest reset among the windows that are used up: the 24-hour caps wait until their own reset."""
+    headers = getattr(exc.response, "headers", None) or {}
+    reset = datetime.fromtimestamp(exc.reset_time, tz=UTC) if exc.reset_time else None
+    capped: list[str] = []
+    for prefix, whose in _DAY_LIMITS:
+        remaining, day_reset = headers.get(f"{prefix}-remaining"), headers.get(f"{prefix}-reset")
+        if remaining == "0" and day_reset and day_reset.isdigit():
+            capped.append(whose)
+            at = datetime.fromtimestamp(int(day_reset), tz=UTC)
+            reset = max(reset, at) if reset else at
+    if capped:
+        return RateLimited(f"X's 24-hour posting cap ({' and '.join(capped)}) is used up ({_api_message(exc)}).", reset_at=reset)
+    return RateLimited(f"Rate limited by X ({_api_message(exc)}).", reset_at=reset)
+
+
 def _api_message(exc: tweepy.HTTPException) -> str:
     response = exc.response
     body = ""
@@ -183,19 +211,24 @@ class XPublisher:
         try:
             return fn(*args, **kwargs)
         except tweepy.TooManyRequests as exc:
-            reset = datetime.fromtimestamp(exc.reset_time, tz=UTC) if exc.reset_time else None
-            raise RateLimited(f"Rate limited by X ({_api_message(exc)}).", reset_at=reset) from exc
+            raise _rate_limit(exc) from exc
         except tweepy.Unauthorized as exc:
             raise AuthFailed(f"X refused the credentials: {_api_message(exc)}") from exc
         except tweepy.Forbidden as exc:
             message = _api_message(exc)
             if "duplicate" in message.lower():
                 raise DuplicateContent(f"X refused it as duplicate content: {message}") from exc
+            if any(refusal in message.lower() for refusal in _REPLY_REFUSALS):
+                raise Rejected(f"X refused the reply: {message}") from exc
             raise AuthFailed(f"X refused the account's permissions: {message}") from exc
         except tweepy.TwitterServerError as exc:
             cls = OutcomeUnknown if sending else PublishError
             raise cls(f"X server error: {_api_message(exc)}") from exc
         except tweepy.HTTPException as exc:
+            if getattr(exc.response, "status_code", None) == 402:
+                raise OutOfCredit(
+                    f"X says the account is out of credit: {_api_message(exc)}. Add credit, then resume the account."
+                ) from exc
             raise Rejected(f"X rejected it: {_api_message(exc)}") from exc
         except requests.ConnectTimeout as exc:
             raise NotSent(f"Could not connect to X: {exc}") from exc

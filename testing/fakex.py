@@ -10,20 +10,29 @@ users, post a mention from someone else and list what was stored:
 
     POST /_fake/faults  {"faults": [{"kind": "429", "endpoint": "create_tweet", "reset_in": 2}]}
     POST /_fake/chaos   {"rate": 0.1, "kinds": ["429", "500", "timeout_after_store"], "seed": 1}
-    POST /_fake/users   {"access_token": "...", "username": "bot"}
+    POST /_fake/users   {"access_token": "...", "username": "bot", "consumer_key": "...", "consumer_secret": "...",
+                         "access_token_secret": "..."}   (with the secrets, every request's OAuth 1.0a signature is checked)
     POST /_fake/mentions {"author": "alice", "text": "@bot hi", "retweet_of": "", "in_reply_to": ""}
-    POST /_fake/config  {"reject_duplicates": false, "timeout_delay": 5, "latency": 0.2}
+    POST /_fake/config  {"reject_duplicates": false, "timeout_delay": 5, "latency": 0.2, "visible_after": 3, "page_cap": 2}
     POST /_fake/reset
     GET  /_fake/tweets  (every stored post, oldest first)   GET /_fake/stats
 
 Fault kinds: 429 (with x-rate-limit-reset), 500 (nothing stored), 500_after_store, timeout_after_store
 (stored, then no answer for `delay` seconds), drop_after_store (stored, connection closed), 403_duplicate,
-403_forbidden, 401. Add an endpoint: a method on the handler plus a line in ROUTES.
+403_forbidden, 401, and what real X answers beside those: 402 (pay-per-use credit used up), 403_reply_deleted and
+403_reply_not_mentioned (the two ways X refuses a reply), 429_user_24h and 429_app_24h (the 24-hour posting caps,
+with x-user-limit-24hour-* / x-app-limit-24hour-* headers). Add an endpoint: a method on the handler plus a line in
+ROUTES.
+
+Like real X (and unlike a plain store): a post may show on timelines only `visible_after` seconds after it was
+created, and timeline pages may be short (`page_cap` posts) while still carrying a next_token. testing/x_recorded.json
+holds recorded real answers; tests/test_fake_x_fidelity.py checks the fake's against them.
 """
 
 import argparse
 import contextlib
 import hashlib
+import hmac
 import json
 import random
 import re
@@ -36,7 +45,15 @@ from typing import Any
 from urllib.parse import parse_qs, unquote, urlparse
 from urllib.request import Request, urlopen
 
-FAULT_KINDS = ("429", "500", "500_after_store", "timeout_after_store", "drop_after_store", "403_duplicate", "403_forbidden", "401")
+FAULT_KINDS = (
+    "429", "500", "500_after_store", "timeout_after_store", "drop_after_store", "403_duplicate", "403_forbidden", "401",
+    "402", "403_reply_deleted", "403_reply_not_mentioned", "429_user_24h", "429_app_24h",
+)  # fmt: skip
+# X's own words for refused replies (the second since February 2026) and for used-up pay-per-use credit.
+REPLY_DELETED = "You attempted to reply to a Tweet that is deleted or not visible to you."
+REPLY_NOT_MENTIONED = "You can only reply to or quote posts where you are mentioned or are the author."
+# The signed URL is X's own: the publisher's transport redirects the request after tweepy signed it.
+SIGNED_BASE = "https://api.twitter.com"
 _OAUTH_PARAM = re.compile(r'(\w+)="([^"]*)"')
 FIRST_ID = 1_860_000_000_000_000_000
 
@@ -47,6 +64,19 @@ def _iso(moment: datetime) -> str:
 
 def _parse_iso(value: str) -> datetime:
     return datetime.fromisoformat(value.replace("Z", "+00:00"))
+
+
+def shown(text: str) -> str:
+    """A text as X's API gives it back: every link twitter-text finds (bare domains too) becomes a t.co link,
+    then `&`, `<` and `>` are HTML-escaped."""
+    from html import escape
+
+    from twitter_text import extract_urls_with_indices
+
+    for url in reversed(extract_urls_with_indices(text)):
+        start, end = url["indices"]
+        text = text[:start] + "https://t.co/" + hashlib.sha256(url["url"].encode()).hexdigest()[:10] + text[end:]
+    return escape(text, quote=False)
 
 
 @dataclass
@@ -64,6 +94,14 @@ class FakeState:
     timeout_delay: float = 5.0
     # Seconds each create_tweet takes, as a real API does (a few hundred milliseconds).
     latency: float = 0.0
+    # A new post shows on timelines only after this many seconds (real X: eventually consistent reads).
+    visible_after: float = 0.0
+    # Timeline pages hold at most this many posts (0: as many as asked) and still carry a next_token.
+    page_cap: int = 0
+    # Show texts as X does: links (bare domains included) as t.co links, then `&`, `<`, `>` HTML-escaped.
+    rewrite: bool = False
+    # access_token -> the OAuth 1.0a secrets registered for it; such a token's signatures are checked.
+    secrets: dict[str, dict[str, str]] = field(default_factory=dict)
     tweets: list[dict[str, Any]] = field(default_factory=list)
     users: dict[str, dict[str, str]] = field(default_factory=dict)
     faults: list[Fault] = field(default_factory=list)
@@ -88,11 +126,13 @@ class FakeState:
         parent = next((t for t in self.tweets if t["id"] == in_reply_to), None) if in_reply_to else None
         referenced = [{"type": "replied_to", "id": in_reply_to}] if in_reply_to else []
         referenced += [{"type": "retweeted", "id": retweet_of}] if retweet_of else []
-        tweet = {
+        tweet: dict[str, Any] = {
             "id": tweet_id,
             "author_id": author["id"],
-            "text": text,
+            "text": shown(text) if self.rewrite else text,
+            "sent_text": text,
             "created_at": _iso(datetime.now(UTC)),
+            "stored_at": time.time(),
             "in_reply_to": in_reply_to,
             "conversation_id": parent["conversation_id"] if parent else tweet_id,
             "referenced_tweets": referenced,
@@ -123,7 +163,13 @@ class _Handler(BaseHTTPRequestHandler):
     def _send(self, status: int, body: Any, headers: dict[str, str] | None = None) -> None:
         payload = json.dumps(body).encode() if not isinstance(body, bytes) else body
         self.send_response(status)
-        self.send_header("Content-Type", "application/json" if not isinstance(body, bytes) else "text/html; charset=utf-8")
+        self.send_header("Content-Type", "application/json; charset=utf-8" if not isinstance(body, bytes) else "text/html; charset=utf-8")
+        if self.path.startswith("/2/"):
+            # Real X sends its 15-minute window on every answer, and never lets a client or proxy keep one.
+            self.send_header("Cache-Control", "no-cache, no-store, max-age=0")
+            headers = {"x-rate-limit-limit": "200", "x-rate-limit-remaining": "199", "x-rate-limit-reset": str(int(time.time()) + 900)} | (
+                headers or {}
+            )
         self.send_header("Content-Length", str(len(payload)))
         for key, value in (headers or {}).items():
             self.send_header(key, value)
@@ -178,9 +224,41 @@ class _Handler(BaseHTTPRequestHandler):
 
     # --- the API
 
+    def _signature_ok(self, token: str) -> bool:
+        """The OAuth 1.0a HMAC-SHA1 signature, recomputed with the secrets registered for this token (X's check).
+
+        A JSON body is not signed (requests-oauthlib signs only form bodies); nonce and timestamp are not
+        checked for replays.
+        """
+        registered = self.state.secrets.get(token)
+        if registered is None:
+            return True  # a token registered without secrets: the old, trusting behaviour
+        from oauthlib.common import Request as OAuthRequest
+        from oauthlib.oauth1 import Client
+        from oauthlib.oauth1.rfc5849.signature import collect_parameters
+
+        header = self.headers.get("Authorization", "")
+        given = {k: unquote(v) for k, v in _OAUTH_PARAM.findall(header)}
+        if given.get("oauth_consumer_key") != registered["consumer_key"] or given.get("oauth_signature_method") != "HMAC-SHA1":
+            return False
+        request = OAuthRequest(SIGNED_BASE + self.path, self.command, None, {"Authorization": header})
+        request.oauth_params = [(k, v) for k, v in collect_parameters(headers={"Authorization": header}) if k != "oauth_signature"]
+        client = Client(
+            registered["consumer_key"],
+            client_secret=registered["consumer_secret"],
+            resource_owner_key=token,
+            resource_owner_secret=registered["access_token_secret"],
+        )
+        return hmac.compare_digest(client.get_oauth_signature(request), given.get("oauth_signature", ""))
+
     def _authorise(self, endpoint: str) -> tuple[str, dict[str, str], Fault | None] | None:
         token = self._token()
         if token is None:
+            self._problem(401, "Unauthorized", "Unauthorized")
+            return None
+        with self.state.lock:
+            signed = self._signature_ok(token)
+        if not signed:
             self._problem(401, "Unauthorized", "Unauthorized")
             return None
         with self.state.lock:
@@ -193,6 +271,31 @@ class _Handler(BaseHTTPRequestHandler):
             reset = int(time.time() + fault.reset_in)
             headers = {"x-rate-limit-limit": "100", "x-rate-limit-remaining": "0", "x-rate-limit-reset": str(reset)}
             self._problem(429, "Too Many Requests", "Too Many Requests", headers)
+            return None
+        if fault and fault.kind in ("429_user_24h", "429_app_24h"):
+            # The 15-minute window still has room; the 24-hour cap is what ran out, and resets much later.
+            whose = "user" if fault.kind == "429_user_24h" else "app"
+            now = int(time.time())
+            headers = {
+                "x-rate-limit-limit": "100", "x-rate-limit-remaining": "99", "x-rate-limit-reset": str(now + 900),
+                f"x-{whose}-limit-24hour-limit": "17", f"x-{whose}-limit-24hour-remaining": "0",
+                f"x-{whose}-limit-24hour-reset": str(int(now + fault.reset_in)),
+            }  # fmt: skip
+            self._problem(429, "Too Many Requests", "Too Many Requests", headers)
+            return None
+        if fault and fault.kind == "402":
+            self._send(
+                402,
+                {
+                    "title": "CreditsDepleted",
+                    "detail": "Your enrolled account does not have any credits to fulfill this request.",
+                    "type": "https://api.twitter.com/2/problems/credits",
+                },
+            )
+            return None
+        if fault and fault.kind in ("403_reply_deleted", "403_reply_not_mentioned"):
+            detail = REPLY_DELETED if fault.kind == "403_reply_deleted" else REPLY_NOT_MENTIONED
+            self._problem(403, "Forbidden", detail)
             return None
         if fault and fault.kind == "403_forbidden":
             self._problem(403, "Forbidden", "You are not permitted to perform this action.")
@@ -218,7 +321,7 @@ class _Handler(BaseHTTPRequestHandler):
             self._problem(403, "Forbidden", "You are not allowed to create a Tweet with duplicate content.")
             return
         with self.state.lock:
-            if self.state.reject_duplicates and any(t["author_id"] == user["id"] and t["text"] == text for t in self.state.tweets):
+            if self.state.reject_duplicates and any(t["author_id"] == user["id"] and t["sent_text"] == text for t in self.state.tweets):
                 duplicate = True
             else:
                 duplicate = False
@@ -254,8 +357,13 @@ class _Handler(BaseHTTPRequestHandler):
         if end := query.get("end_time"):
             until = _parse_iso(end)
             tweets = [t for t in tweets if _parse_iso(t["created_at"]) <= until]
+        if self.state.visible_after:
+            shown_before = time.time() - self.state.visible_after
+            tweets = [t for t in tweets if t["stored_at"] <= shown_before]
         tweets = sorted(tweets, key=lambda t: int(t["id"]), reverse=True)
         size = max(5, min(100, int(query.get("max_results") or 10)))
+        if self.state.page_cap:
+            size = min(size, self.state.page_cap)
         offset = int(query.get("pagination_token") or 0)
         page = tweets[offset : offset + size]
         fields = set((query.get("tweet.fields") or "").split(","))
@@ -332,6 +440,9 @@ class _Handler(BaseHTTPRequestHandler):
             if body.get("username"):
                 user["username"] = str(body["username"])
                 user["name"] = str(body["username"])
+            if body.get("consumer_secret"):
+                keys = ("consumer_key", "consumer_secret", "access_token_secret")
+                self.state.secrets[str(body["access_token"])] = {k: str(body.get(k) or "") for k in keys}
         self._send(200, {"data": user})
 
     def control_mentions(self, query: dict[str, str]) -> None:
@@ -360,10 +471,14 @@ class _Handler(BaseHTTPRequestHandler):
                 self.state.timeout_delay = float(body["timeout_delay"])
             if "latency" in body:
                 self.state.latency = float(body["latency"])
-        self._send(
-            200,
-            {"reject_duplicates": self.state.reject_duplicates, "timeout_delay": self.state.timeout_delay, "latency": self.state.latency},
-        )
+            if "visible_after" in body:
+                self.state.visible_after = float(body["visible_after"])
+            if "page_cap" in body:
+                self.state.page_cap = int(body["page_cap"])
+            if "rewrite" in body:
+                self.state.rewrite = bool(body["rewrite"])
+        keys = ("reject_duplicates", "timeout_delay", "latency", "visible_after", "page_cap", "rewrite")
+        self._send(200, {key: getattr(self.state, key) for key in keys})
 
     def control_reset(self, query: dict[str, str]) -> None:
         with self.state.lock:
@@ -371,6 +486,9 @@ class _Handler(BaseHTTPRequestHandler):
             self.state.faults.clear()
             self.state.chaos_rate = 0.0
             self.state.stats.clear()
+            self.state.visible_after = 0.0
+            self.state.page_cap = 0
+            self.state.rewrite = False
         self._send(200, {"reset": True})
 
     def control_tweets(self, query: dict[str, str]) -> None:
@@ -463,8 +581,10 @@ class FakeXControl:
         body = {"author": author, "text": text, "retweet_of": retweet_of, "in_reply_to": in_reply_to}
         return dict(self._call("POST", "/_fake/mentions", body)["data"])
 
-    def user(self, *, access_token: str, username: str = "") -> dict[str, str]:
-        return dict(self._call("POST", "/_fake/users", {"access_token": access_token, "username": username})["data"])
+    def user(self, *, access_token: str, username: str = "", secrets: dict[str, str] | None = None) -> dict[str, str]:
+        """Register a user; with `secrets` (consumer_key, consumer_secret, access_token_secret) its signatures are checked."""
+        body = {"access_token": access_token, "username": username, **(secrets or {})}
+        return dict(self._call("POST", "/_fake/users", body)["data"])
 
     def config(self, **values: Any) -> dict[str, Any]:
         return dict(self._call("POST", "/_fake/config", values))

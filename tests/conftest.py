@@ -113,6 +113,8 @@ def fake(fake_server: FakeXServer, settings: SettingsWrapper) -> FakeXControl:
     settings.X_API_TIMEOUT = 1.0
     settings.X_API_CONNECT_TIMEOUT = 1.0
     settings.POST_SETTLE_SECONDS = 0
+    # The fake shows a post at once unless a test sets its visible_after: one lookup settles it.
+    settings.POST_VISIBLE_WITHIN_SECONDS = 0
     return FakeXControl(fake_server.url)
 
 

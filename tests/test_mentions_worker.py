@@ -60,6 +60,7 @@ def test_a_mention_is_answered_through_the_queue_by_a_real_worker_exactly_once(
         "X_API_TIMEOUT": "2",
         "X_API_CONNECT_TIMEOUT": "1",
         "POST_SETTLE_SECONDS": "0",
+        "POST_VISIBLE_WITHIN_SECONDS": "0",
     }
     with celery_worker(env=env) as w:
         # 1. Beat's poll: the worker fetches the mention and sends its generation to the gpu queue.

@@ -37,6 +37,7 @@ OLD_LEAVES: list[tuple[str, str | None]] = [
     ("posting", "0003_mentions_replies"),
     ("core", None),
     ("corpora", None),
+    ("axes", None),  # django-axes (login throttling) came later
 ]
 # What moved: (old app label, new app label, model).
 MOVED = [("generation", "corpora", "corpus"), ("generation", "corpora", "trainingtext"), ("curator", "core", "heartbeat")]

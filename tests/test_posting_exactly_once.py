@@ -81,7 +81,13 @@ def test_racing_processes_post_each_candidate_exactly_once(fake: FakeXControl, f
     # Enough work (30 x 0.15 s) that all three processes are up before the queue drains.
     fake.config(latency=0.15)
     fake.chaos(rate=0.2, kinds=["500_after_store", "500", "drop_after_store"], seed=11)
-    env = process_env(X_API_BASE_URL=fake_server.url, X_API_TIMEOUT="1", X_API_CONNECT_TIMEOUT="1", POST_SETTLE_SECONDS="0")
+    env = process_env(
+        X_API_BASE_URL=fake_server.url,
+        X_API_TIMEOUT="1",
+        X_API_CONNECT_TIMEOUT="1",
+        POST_SETTLE_SECONDS="0",
+        POST_VISIBLE_WITHIN_SECONDS="0",
+    )
     procs = [
         subprocess.Popen(
             [sys.executable, "manage.py", "post_due"], cwd=BASE_DIR, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True

@@ -21,6 +21,7 @@ def worker_env(server: FakeXServer, **extra: str) -> dict[str, str]:
         "X_API_TIMEOUT": "1",
         "X_API_CONNECT_TIMEOUT": "1",
         "POST_SETTLE_SECONDS": "0",
+        "POST_VISIBLE_WITHIN_SECONDS": "0",
         "POST_SENDING_STALE_SECONDS": "3",
     } | extra
 

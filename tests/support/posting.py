@@ -18,8 +18,10 @@ def x_credentials(token: str) -> dict[str, str]:
 
 def x_account(fake: FakeXControl, *, name: str = "bot", username: str = "") -> Account:
     token = f"token-{name}-{next(_tokens)}"
-    fake.user(access_token=token, username=username or name)
-    return Account.objects.create(name=name, publisher=Account.Publisher.X, credentials_encrypted=credentials_encrypt(x_credentials(token)))
+    creds = x_credentials(token)
+    # Registered with its secrets: the fake checks every request's OAuth 1.0a signature, as X does.
+    fake.user(access_token=token, username=username or name, secrets={k: v for k, v in creds.items() if k != "access_token"})
+    return Account.objects.create(name=name, publisher=Account.Publisher.X, credentials_encrypted=credentials_encrypt(creds))
 
 
 def due_post(account: Account, text: str, *, minutes_ago: int = 1) -> Post:
