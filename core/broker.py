@@ -13,7 +13,7 @@ from celery import Task, current_app
 log = logging.getLogger(__name__)
 
 BROKER_UNREACHABLE = (
-    "The task queue (the broker) could not be reached, so this was never started. Try again once the Status page shows the broker up."
+    "The task queue (the broker) could not be reached, so it was not started. Try again once the Status page shows the broker up."
 )
 
 

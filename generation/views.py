@@ -68,7 +68,7 @@ def finetune_start(request: AuthedRequest) -> HttpResponse:
         return render(request, TEMPLATE, _context(finetune_form=form), status=400)
     run = services.finetune_start(**form.cleaned_data, by=request.user)
     if run.status == Status.FAILED:
-        messages.error(request, f"Finetune {run.run_name} was not started. {run.error}")
+        messages.error(request, f"Finetune {run.run_name}: {run.error}")
     else:
         messages.success(request, f"Finetune {run.run_name} queued on the gpu queue.")
     return redirect("generation:generation")
@@ -82,7 +82,7 @@ def batch_start(request: AuthedRequest) -> HttpResponse:
         return render(request, TEMPLATE, _context(batch_form=form), status=400)
     batch = services.batch_start(**form.cleaned_data, by=request.user)
     if batch.status == Status.FAILED:
-        messages.error(request, f"Batch {batch.pk} was not started. {batch.error}")
+        messages.error(request, f"Batch {batch.pk}: {batch.error}")
     else:
         messages.success(request, f"Batch {batch.pk} of {batch.n_candidates} candidates queued.")
     return redirect("generation:generation")
@@ -106,7 +106,7 @@ def finetune_resume(request: AuthedRequest, pk: int) -> HttpResponse:
     else:
         run.refresh_from_db()
         if run.status == Status.FAILED:
-            messages.error(request, f"{run.run_name} was not resumed. {run.error}")
+            messages.error(request, f"{run.run_name} (resume): {run.error}")
     return _activity(request)
 
 

@@ -104,7 +104,7 @@ def test_every_start_says_it_was_not_started_and_leaves_nothing_queued(web: str)
     assert batch.status_code == 200 and batch.history and batch.history[0].status_code == 302
     row = GenerationBatch.objects.get()
     assert row.status == Status.FAILED and row.error == broker.BROKER_UNREACHABLE
-    assert f"Batch {row.pk} was not started. The task queue (the broker) could not be reached" in _messages(batch.text)
+    assert f"Batch {row.pk}: The task queue (the broker) could not be reached, so it was not started." in _messages(batch.text)
 
     run = s.post(
         f"{web}/generation/finetune/",
@@ -115,13 +115,13 @@ def test_every_start_says_it_was_not_started_and_leaves_nothing_queued(web: str)
     assert run.status_code == 200
     row_run = FinetuneRun.objects.get()
     assert row_run.status == Status.FAILED and row_run.error == broker.BROKER_UNREACHABLE
-    assert "Finetune outage was not started. The task queue (the broker) could not be reached" in _messages(run.text)
+    assert "Finetune outage: The task queue (the broker) could not be reached, so it was not started." in _messages(run.text)
 
     # Resume sends the task again: still down, so the run stays failed with the reason, and the page says so.
     resumed = s.post(f"{web}/generation/finetune/{row_run.pk}/resume/", timeout=30)
     assert resumed.status_code == 200
     assert FinetuneRun.objects.get().status == Status.FAILED
-    assert "outage was not resumed" in _messages(resumed.text)
+    assert "outage (resume): The task queue (the broker) could not be reached" in _messages(resumed.text)
 
     upload = s.post(
         f"{web}/corpora/upload/",

@@ -48,7 +48,7 @@ class Command(BaseCommand):
             raise CommandError(form_errors(form))
         run = services.finetune_start(**form.cleaned_data)
         if run.status == Status.FAILED:
-            raise CommandError(f"Finetune {run.run_name} (#{run.pk}) was not started. {run.error}")
+            raise CommandError(f"Finetune {run.run_name} (#{run.pk}): {run.error}")
         self.stdout.write(f"Queued finetune {run.run_name} (#{run.pk}).")
         if not o["wait"]:
             return

@@ -35,7 +35,7 @@ class Command(BaseCommand):
             raise CommandError(form_errors(form))
         batch = services.batch_start(**form.cleaned_data)
         if batch.status == Status.FAILED:
-            raise CommandError(f"Batch #{batch.pk} was not started. {batch.error}")
+            raise CommandError(f"Batch #{batch.pk}: {batch.error}")
         self.stdout.write(f"Queued batch #{batch.pk}: {batch.n_candidates} candidates from {checkpoint.name}.")
         if not o["wait"]:
             return
