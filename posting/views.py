@@ -46,7 +46,7 @@ def schedule(request: AuthedRequest) -> HttpResponse:
 def schedule_action(request: AuthedRequest, pk: int, action: str) -> HttpResponse:
     post = get_object_or_404(Post.objects.select_related("account"), pk=pk)
     if action not in SCHEDULE_ACTIONS:
-        return HttpResponseBadRequest(f"Unknown action {action!r}.")
+        return HttpResponseBadRequest(f"Unknown action {action!r}.", content_type="text/plain; charset=utf-8")  # never echoed as HTML
     try:
         if action in ("up", "down"):
             services.post_swap(post=post, direction=action, by=request.user)

@@ -140,3 +140,9 @@ def test_each_change_is_logged_on_the_post_with_who_made_it(curator_client: Clie
     Post.objects.filter(pk=a.pk).update(state=Post.State.FAILED)  # History lists it, with its whole log
     html = curator_client.get(reverse("posting:post_history")).content.decode()
     assert f"Moved by carl: swapped with post {b.pk}" in html and "Unscheduled by carl" in html
+
+
+def test_an_unknown_action_is_refused_as_plain_text_never_echoed_as_html(curator_client: Client, account: Account) -> None:
+    post = queued(account, "a", 1)
+    response = act(curator_client, post, "<script>alert(1)</script>")
+    assert response.status_code == 400 and response["Content-Type"].startswith("text/plain")
