@@ -190,6 +190,10 @@ if POST_SENDING_STALE_SECONDS <= X_API_CONNECT_TIMEOUT + X_API_TIMEOUT:
 POST_MAX_ATTEMPTS = env_int("POST_MAX_ATTEMPTS", 5, minimum=1)
 # One post_due run stops claiming new posts after this, so beat's minute-by-minute runs do not pile up.
 POST_RUN_SECONDS = env_int("POST_RUN_SECONDS", 50, minimum=1)
+# A post cannot be scheduled or moved further ahead than this (days); slots are looked for up to it too.
+POST_SCHEDULE_MAX_DAYS = env_int("POST_SCHEDULE_MAX_DAYS", 365, minimum=1)
+if POST_SCHEDULE_MAX_DAYS > 3650:
+    raise ImproperlyConfigured("POST_SCHEDULE_MAX_DAYS is at most 3650 (ten years).")
 
 # --- Celery. Embedded default: kombu's filesystem transport under var/broker (no service needed).
 REDIS_URL = env_url("REDIS_URL", None, schemes=("redis", "rediss"))

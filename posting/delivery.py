@@ -73,7 +73,8 @@ def _backoff(attempts: int) -> timedelta:
 
 def _due(now: datetime) -> "QuerySet[Post]":
     return (
-        Post.objects.filter(state=Post.State.QUEUED, scheduled_at__lte=now, account__paused=False)
+        Post.objects.readable()
+        .filter(state=Post.State.QUEUED, scheduled_at__lte=now, account__paused=False)
         .filter(Q(next_attempt_at__isnull=True) | Q(next_attempt_at__lte=now))
         .filter(Q(account__rate_limited_until__isnull=True) | Q(account__rate_limited_until__lte=now))
         .order_by("scheduled_at", "id")
@@ -240,7 +241,7 @@ def posts_release_stale(*, now: datetime | None = None) -> int:
     now = now or timezone.now()
     cutoff = now - timedelta(seconds=settings.POST_SENDING_STALE_SECONDS)
     released = 0
-    for post in Post.objects.filter(state=Post.State.SENDING, claimed_at__lt=cutoff):
+    for post in Post.objects.readable().filter(state=Post.State.SENDING, claimed_at__lt=cutoff):
         reason = "The worker stopped while sending: checking whether the post went out before trying again."
         if _finish(post, post.claim_token, [Post.State.SENDING], state=Post.State.UNKNOWN, next_attempt_at=now, error=reason):
             post_log(post, Attempt.Outcome.ABANDONED, reason)
@@ -322,7 +323,8 @@ def posts_settle_due(*, now: datetime | None = None, report: RunReport | None = 
     now = now or timezone.now()
     report = report or RunReport()
     due = (
-        Post.objects.filter(state=Post.State.UNKNOWN, account__paused=False)
+        Post.objects.readable()
+        .filter(state=Post.State.UNKNOWN, account__paused=False)
         .filter(Q(next_attempt_at__isnull=True) | Q(next_attempt_at__lte=now))
         .select_related("account")
     )

@@ -1,7 +1,24 @@
 """Posting accounts, their slots, and posts with their delivery state."""
 
+from datetime import UTC, datetime
+
 from django.conf import settings
 from django.db import models
+
+# Every time a post can hold lies in this window. A row outside it (written by SQL, or by an older version
+# that stored 9999-12-31 in America/Los_Angeles as the year 10000) cannot be read back: psycopg refuses a
+# year past 9999 and SQLite's converter returns None. Pages read through `readable()`, which filters in SQL
+# before any value is loaded (on SQLite the text "10000-…" sorts before "2000-", so it falls out as well).
+READABLE_FROM = datetime(2000, 1, 1, tzinfo=UTC)
+READABLE_UNTIL = datetime(9999, 1, 1, tzinfo=UTC)
+
+
+class PostQuerySet(models.QuerySet["Post"]):
+    def readable(self) -> "PostQuerySet":
+        return self.filter(scheduled_at__gte=READABLE_FROM, scheduled_at__lt=READABLE_UNTIL)
+
+    def unreadable(self) -> "PostQuerySet":
+        return self.exclude(scheduled_at__gte=READABLE_FROM, scheduled_at__lt=READABLE_UNTIL)
 
 
 class Account(models.Model):
@@ -98,6 +115,8 @@ class Post(models.Model):
     error = models.TextField(blank=True)
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
     created_at = models.DateTimeField(auto_now_add=True)
+
+    objects = PostQuerySet.as_manager()
 
     class Meta:
         ordering = ["scheduled_at", "id"]

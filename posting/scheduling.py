@@ -4,23 +4,50 @@ Kept apart from posting.services (the schedule page's changes, which enqueue pos
 tasks' own code never imports a module that imports the tasks.
 """
 
-from datetime import date, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
+from django.conf import settings
 from django.contrib.auth.models import User
 from django.db import transaction
 from django.utils import timezone
 
 from curator.models import Candidate
-from posting.models import Account, Post
+from posting.models import READABLE_UNTIL, Account, Post
 
 # Posts in these states occupy their slot and count towards the daily cap.
 OCCUPYING = [Post.State.QUEUED, Post.State.SENDING, Post.State.UNKNOWN, Post.State.SENT]
-HORIZON_DAYS = 366
 
 
 class SchedulingError(Exception):
     """Shown to the user as is."""
+
+
+def horizon_days() -> int:
+    return int(settings.POST_SCHEDULE_MAX_DAYS)
+
+
+def schedule_time_check(*, when: datetime, account: Account, now: datetime | None = None) -> datetime:
+    """The time a person chose for a post, in UTC, or a SchedulingError saying why it cannot be used.
+
+    Refused: a time that cannot be stored (9999-12-31 in America/Los_Angeles is the year 10000 in UTC),
+    one in the past (give or take a minute: "Post now" is for that), one beyond POST_SCHEDULE_MAX_DAYS.
+    """
+    now = now or timezone.now()
+    if when.tzinfo is None:
+        when = when.replace(tzinfo=ZoneInfo(account.timezone))
+    try:
+        utc = when.astimezone(UTC)
+    except (OverflowError, ValueError):
+        utc = None
+    if utc is None or utc >= READABLE_UNTIL:
+        raise SchedulingError("That date is too far in the future to be stored: choose a time within the next year.")
+    if utc < now - timedelta(minutes=1):
+        raise SchedulingError("That time has passed: choose a time in the future, or use “Post now”.")
+    days = horizon_days()
+    if utc > now + timedelta(days=days):
+        raise SchedulingError(f"That is more than {days} days ahead: choose a time within the next {days} days.")
+    return utc
 
 
 def next_free_slot(*, account: Account, after: datetime) -> datetime | None:
@@ -31,14 +58,17 @@ def next_free_slot(*, account: Account, after: datetime) -> datetime | None:
     tz = ZoneInfo(account.timezone)
     start_day = after.astimezone(tz).date()
     # Replies have their own hourly limit (posting.mentions): they take no slot and do not count towards the daily cap.
-    busy = Post.objects.filter(account=account, state__in=OCCUPYING, scheduled_at__gte=after - timedelta(days=1), in_reply_to_id="")
+    busy = Post.objects.readable().filter(
+        account=account, state__in=OCCUPYING, scheduled_at__gte=after - timedelta(days=1), in_reply_to_id=""
+    )
     taken: set[datetime] = set()
     per_day: dict[date, int] = {}
     for when in busy.values_list("scheduled_at", flat=True):
         taken.add(when)
         local_day = when.astimezone(tz).date()
         per_day[local_day] = per_day.get(local_day, 0) + 1
-    for offset in range(HORIZON_DAYS):
+    limit = after + timedelta(days=horizon_days())
+    for offset in range(horizon_days() + 1):
         day = start_day + timedelta(days=offset)
         if per_day.get(day, 0) >= account.daily_cap:
             continue
@@ -46,6 +76,8 @@ def next_free_slot(*, account: Account, after: datetime) -> datetime | None:
             if day.isoweekday() not in slot.weekdays:
                 continue
             when = datetime.combine(day, slot.time_of_day, tzinfo=tz)
+            if when > limit:
+                return None
             if when > after and when not in taken:
                 return when
     return None
@@ -68,7 +100,9 @@ def post_schedule(*, candidate: Candidate, by: User | None, account: Account | N
             raise SchedulingError("This candidate is already scheduled or posted.")
         when = next_free_slot(account=account, after=timezone.now())
         if when is None:
-            raise SchedulingError(f"Account {account.name} has no free posting slot in the next year: add slots or raise its daily cap.")
+            raise SchedulingError(
+                f"Account {account.name} has no free posting slot in the next {horizon_days()} days: add slots or raise its daily cap."
+            )
         Post.objects.filter(candidate=candidate, state=Post.State.CANCELLED).update(candidate=None)
         return Post.objects.create(account=account, candidate=candidate, text=candidate.text, scheduled_at=when, created_by=by)
 

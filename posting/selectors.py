@@ -25,15 +25,22 @@ class AccountQueue:
 def schedule_by_account(*, per_account: int = 50) -> list[AccountQueue]:
     queues = []
     for account in Account.objects.order_by("name"):
-        upcoming = Post.objects.filter(account=account, state__in=UPCOMING).select_related("candidate").order_by("scheduled_at", "id")
+        upcoming = (
+            Post.objects.readable().filter(account=account, state__in=UPCOMING).select_related("candidate").order_by("scheduled_at", "id")
+        )
         posts = list(upcoming[: per_account + 1])
         total = upcoming.count() if len(posts) > per_account else len(posts)
         queues.append(AccountQueue(account=account, posts=posts[:per_account], more=max(0, total - per_account)))
     return queues
 
 
+def unreadable_posts() -> list[tuple[int, str, str]]:
+    """(id, account name, state) of the posts whose time cannot be read back, for the Schedule page's warning."""
+    return list(Post.objects.unreadable().exclude(state=Post.State.CANCELLED).values_list("pk", "account__name", "state"))
+
+
 def history(*, state: str = "all", account_id: int | None = None) -> "QuerySet[Post]":
-    posts = Post.objects.filter(state__in=HISTORY_STATES.get(state, HISTORY_STATES["all"])).select_related("account")
+    posts = Post.objects.readable().filter(state__in=HISTORY_STATES.get(state, HISTORY_STATES["all"])).select_related("account")
     if account_id:
         posts = posts.filter(account_id=account_id)
     return posts.order_by("-sent_at", "-scheduled_at", "-id").prefetch_related("log")

@@ -5,6 +5,7 @@ from posting import views
 app_name = "posting"
 urlpatterns: list[URLPattern] = [
     path("schedule/", views.schedule, name="schedule"),
+    path("schedule/<int:pk>/unreadable/", views.schedule_unreadable, name="schedule_unreadable"),
     path("schedule/<int:pk>/<str:action>/", views.schedule_action, name="schedule_action"),
     path("history/", views.post_history, name="post_history"),
     path("history/<int:pk>/retry/", views.history_retry, name="history_retry"),

@@ -30,7 +30,7 @@ SCHEDULE_ACTIONS = {"up", "down", "unschedule", "now", "move"}
 
 def _schedule_page(request: AuthedRequest, *, notice: str = "", error: str = "", status: int = 200) -> HttpResponse:
     template = "posting/schedule.html#queues" if request.htmx else "posting/schedule.html"
-    context = {"queues": selectors.schedule_by_account(), "notice": notice, "error": error}
+    context = {"queues": selectors.schedule_by_account(), "unreadable": selectors.unreadable_posts(), "notice": notice, "error": error}
     return render(request, template, context, status=status)
 
 
@@ -70,6 +70,20 @@ def schedule_action(request: AuthedRequest, pk: int, action: str) -> HttpRespons
     if request.htmx:
         return _schedule_page(request, notice=notice)
     messages.success(request, notice)
+    return redirect("posting:schedule")
+
+
+@require_POST
+@curator_required
+def schedule_unreadable(request: AuthedRequest, pk: int) -> HttpResponse:
+    """Cancel a post whose stored time cannot be read (the warning on the Schedule page)."""
+    if services.post_unschedule_unreadable(post_id=pk, by=request.user):
+        notice, error = f"Post {pk} was unscheduled; its candidate can be scheduled again.", ""
+    else:
+        notice, error = "", f"Post {pk} is no longer waiting with an unreadable time: nothing was changed."
+    if request.htmx:
+        return _schedule_page(request, notice=notice, error=error)
+    (messages.success if notice else messages.error)(request, notice or error)
     return redirect("posting:schedule")
 
 
