@@ -240,6 +240,8 @@ CELERY_BEAT_SCHEDULE = {
     "heartbeat-default": {"task": "core.tasks.heartbeat", "schedule": 15.0, "options": {"queue": "default", "expires": 14}},
     "heartbeat-gpu": {"task": "core.tasks.heartbeat", "schedule": 15.0, "options": {"queue": "gpu", "expires": 14}},
     "post-due": {"task": "posting.tasks.post_due", "schedule": 60.0},
+    # Accounts with auto-fill on take Ready candidates into their free slots (posting.autofill).
+    "autofill": {"task": "posting.tasks.autofill", "schedule": 60.0},
     # New mentions of accounts with replies switched on (X allows 180 mention reads per 15 minutes per user).
     "poll-mentions": {"task": "posting.tasks.poll_mentions", "schedule": 60.0},
     # Marks finetune runs and batches whose worker died (no heartbeat for 2 minutes) as failed.

@@ -1,17 +1,18 @@
 """Writes on posting accounts: credentials (write-only), the credentials check, pause and resume, slots."""
 
+import logging
 from datetime import time
 
 from django.db import transaction
 from django.utils import timezone
 
-from posting.crypto import CREDENTIAL_FIELDS, credentials_encrypt
+from posting.crypto import CREDENTIAL_FIELDS, CredentialsUnreadable, credentials_encrypt
 from posting.delivery import account_pause
 from posting.models import Account, Post, Slot
-from posting.publishers import Identity, publisher_for
+from posting.publishers import AuthFailed, Identity, NotSent, OutcomeUnknown, PublishError, RateLimited, publisher_for
 from posting.scheduling import next_free_slot
 
-__all__ = ["account_check", "account_credentials_set", "account_pause", "account_resume", "slot_add", "slot_remove"]
+__all__ = ["CheckFailed", "account_check", "account_credentials_set", "account_pause", "account_resume", "slot_add", "slot_remove"]
 
 
 def account_credentials_set(*, account: Account, values: dict[str, str]) -> None:
@@ -23,13 +24,49 @@ def account_credentials_set(*, account: Account, values: dict[str, str]) -> None
     account.save(update_fields=["credentials_encrypted", "credentials_updated_at", "credentials_checked_at", "remote_user_id"])
 
 
+logger = logging.getLogger(__name__)
+
+
+class CheckFailed(Exception):
+    """A credentials check that failed, in plain words (the exception's own text went to the log)."""
+
+
+def check_reason(exc: Exception, account: Account) -> str:
+    """Plain words for why a check failed: never the exception's text (an HTTPSConnectionPool(...) means nothing to an owner)."""
+    network = account.get_publisher_display().split(" (")[0]
+    if isinstance(exc, CredentialsUnreadable):
+        return "The stored credentials cannot be read (the encryption key changed): enter them again."
+    if isinstance(exc, AuthFailed):
+        if not account.credentials_encrypted:
+            return "The account has no credentials yet: enter them below."
+        return f"{network} refused the credentials: enter them again, or check the app's permissions."
+    if isinstance(exc, NotSent):
+        return f"{network} could not be reached: check the connection, then check again."
+    if isinstance(exc, RateLimited):
+        return f"{network} asks us to wait (rate limit): check again in a few minutes."
+    if isinstance(exc, OutcomeUnknown):
+        return f"{network} did not answer properly (an error on its side, or a timeout): check again in a few minutes."
+    return f"{network} refused the check: the details are in the web server's log."
+
+
 def account_check(*, account: Account) -> Identity:
-    """Call the API (get_me) with the stored credentials; remember the handle. Raises PublishError with the reason."""
-    identity = publisher_for(account).me()
+    """Call the API (get_me) with the stored credentials; remember the handle.
+
+    A failure marks the account "needs attention" with the reason in plain words (raised as CheckFailed);
+    the exception goes to the log. A check that works clears it.
+    """
+    try:
+        identity = publisher_for(account).me()
+    except (PublishError, CredentialsUnreadable) as exc:
+        reason = check_reason(exc, account)
+        logger.warning("Credentials check of account %s failed: %r", account.name, exc)
+        Account.objects.filter(pk=account.pk).update(attention_reason=reason, credentials_checked_at=timezone.now())
+        account.attention_reason = reason
+        raise CheckFailed(reason) from exc
     Account.objects.filter(pk=account.pk).update(
-        handle=identity.handle, remote_user_id=identity.user_id, credentials_checked_at=timezone.now()
+        handle=identity.handle, remote_user_id=identity.user_id, credentials_checked_at=timezone.now(), attention_reason=""
     )
-    account.handle, account.remote_user_id = identity.handle, identity.user_id
+    account.handle, account.remote_user_id, account.attention_reason = identity.handle, identity.user_id, ""
     return identity
 
 

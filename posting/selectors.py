@@ -1,10 +1,14 @@
 """Reads of the posting app."""
 
 from dataclasses import dataclass
+from typing import Any
 
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Count, OuterRef, QuerySet, Subquery
+from django.db.models.functions import Coalesce
 
-from posting.models import Account, Mention, Post
+from core.times import local_time
+from posting.backlog import backlog_sizes
+from posting.models import Account, Mention, Post, Slot
 
 UPCOMING = [Post.State.QUEUED, Post.State.SENDING, Post.State.UNKNOWN]
 HISTORY_STATES = {
@@ -46,13 +50,50 @@ def history(*, state: str = "all", account_id: int | None = None) -> "QuerySet[P
     return posts.order_by("-sent_at", "-scheduled_at", "-id").prefetch_related("log")
 
 
-def accounts_overview() -> "QuerySet[Account]":
-    return Account.objects.annotate(
-        queued=Count("posts", filter=Q(posts__state=Post.State.QUEUED)),
-        sent=Count("posts", filter=Q(posts__state=Post.State.SENT)),
-        failed=Count("posts", filter=Q(posts__state=Post.State.FAILED)),
-        slot_count=Count("slots", distinct=True),
+def _count(model_qs: "QuerySet[Any]") -> Subquery:
+    """A correlated COUNT(*) of rows of one account: one subquery per figure, so no join multiplies another."""
+    return Subquery(model_qs.filter(account=OuterRef("pk")).order_by().values("account").annotate(n=Count("*")).values("n")[:1])
+
+
+@dataclass(frozen=True)
+class AccountRow:
+    account: Account
+    queued: int
+    sent: int
+    failed: int
+    slot_count: int
+    next_post: str
+    backlog: int
+
+
+def accounts_overview() -> list[AccountRow]:
+    """Every account with its counts (queued, sent, failed, slots), its next post and its backlog size."""
+    posts = Post.objects.all()
+    annotated = Account.objects.annotate(
+        queued=Coalesce(_count(posts.filter(state=Post.State.QUEUED)), 0),
+        sent=Coalesce(_count(posts.filter(state=Post.State.SENT)), 0),
+        failed=Coalesce(_count(posts.filter(state=Post.State.FAILED)), 0),
+        slot_count=Coalesce(_count(Slot.objects.all()), 0),
+        next_post_at=Subquery(
+            Post.objects.readable()
+            .filter(account=OuterRef("pk"), state=Post.State.QUEUED)
+            .order_by("scheduled_at")
+            .values("scheduled_at")[:1]
+        ),
     ).order_by("name")
+    sizes = backlog_sizes()
+    return [
+        AccountRow(
+            account=a,
+            queued=a.queued,
+            sent=a.sent,
+            failed=a.failed,
+            slot_count=a.slot_count,
+            next_post=local_time(a.next_post_at, a.timezone) if a.next_post_at else "",
+            backlog=sizes.get(a.pk, 0),
+        )
+        for a in annotated
+    ]
 
 
 def recent_mentions(*, account: Account, limit: int = 10) -> list[Mention]:

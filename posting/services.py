@@ -13,7 +13,7 @@ from django.utils import timezone
 
 from posting.delivery import post_log
 from posting.models import Account, Attempt, Post
-from posting.scheduling import SchedulingError, local_time, schedule_time_check
+from posting.scheduling import OCCUPYING, SchedulingError, local_time, schedule_time_check
 
 # --- The schedule page: reorder, unschedule, move, post now, retry.
 
@@ -58,7 +58,7 @@ def post_swap(*, post: Post, direction: str, by: User | None) -> Post:
 
 
 def post_unschedule(*, post: Post, by: User | None) -> Post:
-    """Take the post off the queue; its candidate stays approved and can be scheduled again."""
+    """Take the post off the queue; its candidate stays approved and is back in its account's backlog (Ready)."""
     with transaction.atomic():
         post = _locked_queued(post)
         Post.objects.filter(pk=post.pk, state=Post.State.QUEUED).update(state=Post.State.CANCELLED)
@@ -81,6 +81,9 @@ def post_move(*, post: Post, when: datetime, by: User | None) -> Post:
     when = schedule_time_check(when=when, account=post.account)
     with transaction.atomic():
         post = _locked_queued(post)
+        taken = Post.objects.readable().filter(account_id=post.account_id, scheduled_at=when, state__in=OCCUPYING, in_reply_to_id="")
+        if not post.in_reply_to_id and taken.exclude(pk=post.pk).exists():
+            raise SchedulingError(f"{local_time(when, post.account)} is taken by another post: choose a free slot or another time.")
         Post.objects.filter(pk=post.pk, state=Post.State.QUEUED).update(scheduled_at=when, next_attempt_at=None)
         post.scheduled_at = when
         post_log(post, Attempt.Outcome.MOVED, f"to {local_time(when, post.account)}", by=by)

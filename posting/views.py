@@ -17,10 +17,8 @@ from core.http import AuthedRequest
 from posting import accounts as account_services
 from posting import mentions as mention_services
 from posting import scheduling, selectors, services
-from posting.crypto import CredentialsUnreadable
 from posting.forms import AccountForm, CredentialsForm, MoveForm, ReplySettingsForm, SimulateMentionForm, SlotForm
 from posting.models import Account, Post, Slot
-from posting.publishers import PublishError
 
 SCHEDULE_ACTIONS = {"up", "down", "unschedule", "now", "move"}
 
@@ -52,7 +50,7 @@ def schedule_action(request: AuthedRequest, pk: int, action: str) -> HttpRespons
             notice = "Swapped with the " + ("post before it." if action == "up" else "post after it.")
         elif action == "unschedule":
             services.post_unschedule(post=post, by=request.user)
-            notice = "Unscheduled: the candidate stays approved and can be scheduled again."
+            notice = "Unscheduled: its candidate is back in the account's Ready list."
         elif action == "now":
             services.post_send_now(post=post, by=request.user)
             notice = "Posting now."
@@ -204,7 +202,7 @@ def account_check(request: AuthedRequest, pk: int) -> HttpResponse:
     try:
         identity = account_services.account_check(account=acct)
         result, ok = f"The credentials work: posting as @{identity.handle}.", True
-    except (PublishError, CredentialsUnreadable) as exc:
+    except account_services.CheckFailed as exc:
         result, ok = f"Check failed: {exc}", False
     if not request.htmx:
         (messages.success if ok else messages.error)(request, result)
