@@ -8,6 +8,7 @@ stored twice: moving or unscheduling a post changes what the candidate shows at 
 from dataclasses import dataclass
 
 from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet
+from django.urls import reverse
 
 from core.times import READABLE_FROM, READABLE_UNTIL, local_time
 from curator.models import Candidate
@@ -56,10 +57,12 @@ def publication(candidate: Candidate) -> list[PostLine]:
     lines = []
     for post in posts:
         account = post.account
-        network = account.get_publisher_display()
+        network = account.get_publisher_display().split(" (")[0]
         if post.state in POSTED:
             when = local_time(post.sent_at or post.scheduled_at, account.timezone)
-            lines.append(PostLine(label="Posted", account=account.name, network=network, when=when, url=post.url))
+            # A dry run has no remote page: its link is the post's row in the posting History.
+            url = post.url or f"{reverse('posting:post_history')}?account={account.pk}#post-{post.pk}"
+            lines.append(PostLine(label="Posted", account=account.name, network=network, when=when, url=url))
         elif post.state in FAILED:
             when = local_time(post.scheduled_at, account.timezone)
             lines.append(PostLine(label="Failed", account=account.name, network=network, when=when, reason=post.error))

@@ -121,3 +121,8 @@ def batch_cancel(*, batch: GenerationBatch) -> bool:
     if GenerationBatch.objects.filter(pk=batch.pk, status=Status.QUEUED).update(status=Status.CANCELLED, finished_at=timezone.now()):
         return True
     return bool(GenerationBatch.objects.filter(pk=batch.pk, status=Status.RUNNING).update(status=Status.CANCELLING))
+
+
+def batches_target_set(*, checkpoint: Checkpoint, account_id: int) -> int:
+    """Give the checkpoint's batches that target no account this one (a bot's account added after its first batch)."""
+    return GenerationBatch.objects.filter(checkpoint=checkpoint, account__isnull=True, prompt_only=False).update(account_id=account_id)

@@ -80,7 +80,9 @@ def account_resume(*, account: Account) -> int:
         Account.objects.filter(pk=account.pk).update(paused=False, paused_reason="", paused_at=None, rate_limited_until=None)
         now = timezone.now()
         moved = 0
-        for post in Post.objects.filter(account=account, state=Post.State.QUEUED, scheduled_at__lt=now).order_by("scheduled_at", "id"):
+        for post in (
+            Post.objects.readable().filter(account=account, state=Post.State.QUEUED, scheduled_at__lt=now).order_by("scheduled_at", "id")
+        ):
             when = next_free_slot(account=account, after=now)
             if when is None:
                 break

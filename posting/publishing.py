@@ -40,7 +40,12 @@ class PostingPublishing:
         default = target_account(candidate=candidate)
         accounts = sorted(Account.objects.all(), key=lambda a: (default is None or a.pk != default.pk, a.name))
         return [
-            Target(account_id=a.pk, name=a.name, network=a.get_publisher_display(), default=default is not None and a.pk == default.pk)
+            Target(
+                account_id=a.pk,
+                name=a.name,
+                network=a.get_publisher_display().split(" (")[0],
+                default=default is not None and a.pk == default.pk,
+            )
             for a in accounts
         ]
 

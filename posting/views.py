@@ -41,7 +41,7 @@ def schedule(request: AuthedRequest) -> HttpResponse:
 @require_POST
 @curator_required
 def schedule_action(request: AuthedRequest, pk: int, action: str) -> HttpResponse:
-    post = get_object_or_404(Post.objects.select_related("account"), pk=pk)
+    post = get_object_or_404(Post.objects.readable().select_related("account"), pk=pk)
     if action not in SCHEDULE_ACTIONS:
         return HttpResponseBadRequest(f"Unknown action {action!r}.")
     try:

@@ -74,7 +74,7 @@ def test_a_refused_move_without_htmx_redirects_with_the_message(curator_client: 
 
 
 def test_pages_and_services_still_work_with_an_unreadable_row(
-    curator_client: Client, account: Account, admin_user: User, curator: User
+    curator_client: Client, owner_client: Client, account: Account, admin_user: User, curator: User
 ) -> None:
     other = queued(account, "a readable post")
     bad = bad_row(account)
@@ -87,6 +87,10 @@ def test_pages_and_services_still_work_with_an_unreadable_row(
     assert response.status_code == 302 and Post.objects.get(pk=other.pk).state == Post.State.CANCELLED
     assert curator_client.get(reverse("posting:post_history")).status_code == 200
     posts_send_due(max_seconds=5)
+    for name in ("posting:account_pause", "posting:account_resume"):
+        assert owner_client.post(reverse(name, args=[account.pk])).status_code == 302
+    for name in ("posting:accounts", "posting:calendar", "posting:ready"):
+        assert (owner_client if name == "posting:accounts" else curator_client).get(reverse(name)).status_code == 200
     # The admin's post and attempt pages render.
     admin = Client()
     admin.force_login(admin_user)
