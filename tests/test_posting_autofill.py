@@ -110,3 +110,19 @@ def test_racing_auto_fill_runs_and_a_curator_never_double_book(curator: User) ->
     assert [c for c, n in per_candidate.items() if n > 1] == [], "a candidate scheduled twice on one account"
     assert len(slots) >= 29  # the horizon's 29 or 30 hourly slots are all taken
     assert set(Slot.objects.filter(account=bot.account).values_list("time_of_day", flat=True)) >= {time(0, 0)}
+
+
+@pytest.mark.django_db(transaction=True)
+def test_beat_sends_autofill_every_minute_and_a_real_worker_fills_the_slots(redis_broker: str) -> None:
+    from django.conf import settings
+
+    from posting.tasks import autofill_slots
+    from tests.workers import celery_worker, wait_for
+
+    assert settings.CELERY_BEAT_SCHEDULE["autofill"] == {"task": "posting.tasks.autofill", "schedule": 60.0}
+    bot = make_bot("worker-fill", hours=(6, 18))
+    Account.objects.filter(pk=bot.account.pk).update(autofill=True, autofill_hours=48)
+    approved(bot, 6)
+    with celery_worker(queues="default") as w:
+        autofill_slots.delay()
+        wait_for(lambda: Post.objects.filter(account=bot.account).count() >= 3, timeout=60, message=f"filled slots\n{w.output}")
