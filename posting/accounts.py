@@ -9,7 +9,8 @@ from django.utils import timezone
 from posting.crypto import CREDENTIAL_FIELDS, CredentialsUnreadable, credentials_encrypt
 from posting.delivery import account_pause
 from posting.models import Account, Post, Slot
-from posting.publishers import AuthFailed, Identity, NotSent, OutcomeUnknown, PublishError, RateLimited, publisher_for
+from posting.plain import failure_reason, network_name
+from posting.publishers import AuthFailed, Identity, NotSent, PublishError, RateLimited, publisher_for
 from posting.scheduling import next_free_slot
 
 __all__ = ["CheckFailed", "account_check", "account_credentials_set", "account_pause", "account_resume", "slot_add", "slot_remove"]
@@ -32,21 +33,13 @@ class CheckFailed(Exception):
 
 
 def check_reason(exc: Exception, account: Account) -> str:
-    """Plain words for why a check failed: never the exception's text (an HTTPSConnectionPool(...) means nothing to an owner)."""
-    network = account.get_publisher_display().split(" (")[0]
-    if isinstance(exc, CredentialsUnreadable):
-        return "The stored credentials cannot be read (the encryption key changed): enter them again."
-    if isinstance(exc, AuthFailed):
-        if not account.credentials_encrypted:
-            return "The account has no credentials yet: enter them below."
-        return f"{network} refused the credentials: enter them again, or check the app's permissions."
+    """Plain words for why a check failed (see posting.plain): never the exception's text."""
+    network = network_name(account)
     if isinstance(exc, NotSent):
         return f"{network} could not be reached: check the connection, then check again."
-    if isinstance(exc, RateLimited):
-        return f"{network} asks us to wait (rate limit): check again in a few minutes."
-    if isinstance(exc, OutcomeUnknown):
-        return f"{network} did not answer properly (an error on its side, or a timeout): check again in a few minutes."
-    return f"{network} refused the check: the details are in the web server's log."
+    if isinstance(exc, (AuthFailed, RateLimited, CredentialsUnreadable)):
+        return failure_reason(exc, account)
+    return f"{network} did not answer properly (an error on its side, or a timeout): check again in a few minutes."
 
 
 def account_check(*, account: Account) -> Identity:

@@ -65,3 +65,21 @@ def test_a_failed_check_marks_the_account_in_plain_words(owner_client: Client, s
         assert "ConnectionPool" not in html and "Max retries" not in html and "Errno" not in html
     account.refresh_from_db()
     assert account.attention_reason
+
+
+def test_a_post_that_could_not_be_sent_says_so_in_plain_words(curator_client: Client, settings: SettingsWrapper) -> None:
+    settings.X_API_BASE_URL = "http://127.0.0.1:9"
+    settings.X_API_CONNECT_TIMEOUT = 0.5
+    from posting.crypto import credentials_encrypt
+    from posting.delivery import posts_send_due
+
+    account = Account.objects.create(
+        name="offline", publisher=Account.Publisher.X, credentials_encrypted=credentials_encrypt(x_credentials("t")), remote_user_id="42"
+    )
+    post = Post.objects.create(account=account, text="cannot leave", scheduled_at=timezone.now() - timedelta(minutes=1))
+    posts_send_due(max_seconds=5)
+    post.refresh_from_db()
+    assert post.error == "X could not be reached: nothing was sent; it is tried again later."
+    assert "ConnectionPool" in post.log.get().detail  # the details stay in the delivery history
+    html = curator_client.get(reverse("posting:schedule")).content.decode()
+    assert "X could not be reached" in html and "ConnectionPool" not in html and "Max retries" not in html
