@@ -128,5 +128,20 @@ def test_two_bots_from_queue_to_posted(browser: Any, live_server: Any) -> None:
     page.wait_for_selector(f"#post-{post.pk}")
     page.goto(f"{live_server.url}/candidates/?status=posted")
     assert "Alpha speaks first" in page.locator("#results").inner_text()
-    assert problems == []
     assert Candidate.objects.get(pk=a1.pk).status == Candidate.Status.APPROVED
+
+    # The owner's Accounts list: counts, Ready, next post; an account's settings choose its voice and auto-fill.
+    group, _ = Group.objects.get_or_create(name="owner")
+    User.objects.create_user("olivia", password="owner-pass-123").groups.add(group)
+    page.context.clear_cookies()
+    page.goto(f"{live_server.url}/login/?next=/accounts/")
+    page.fill("#id_username", "olivia")
+    page.fill("#id_password", "owner-pass-123")
+    page.click("button[type=submit]")
+    page.wait_for_url("**/accounts/")
+    assert "beta" in page.locator(f"#account-row-{beta.account.pk}").inner_text()
+    page.screenshot(path=str(SCREENSHOT_DIR / "bots-accounts.png"), full_page=True)
+    page.goto(f"{live_server.url}/accounts/{beta.account.pk}/")
+    assert page.locator("#id_autofill").is_checked()
+    page.screenshot(path=str(SCREENSHOT_DIR / "bots-account.png"), full_page=True)
+    assert problems == []

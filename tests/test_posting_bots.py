@@ -36,6 +36,7 @@ def test_the_card_menu_lists_the_accounts_and_sends_to_another(curator_client: C
     alpha, beta = make_bot("alpha"), make_bot("beta")
     c = candidate_of(alpha, "goes to beta")
     html = curator_client.get(reverse("curator:queue") + f"?c={c.pk}").content.decode()
+    assert "for <strong>alpha</strong>" in html
     assert "Schedule to…" in html and 'data-key="1"' in html and html.index(">alpha <") < html.index(">beta <")
     decide(curator_client, "curator:queue_schedule", c, account=beta.account.pk)
     assert Post.objects.get(candidate=c).account == beta.account
