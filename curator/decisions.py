@@ -15,6 +15,7 @@ from django.utils import timezone
 from django.utils.timesince import timesince
 
 from core import tweets
+from curator import publication
 from curator.claims import PENDING, free_for, lease_end, queue_claim_cards
 from curator.errors import DecisionError, NearCopyBlocked, StaleCandidate
 from curator.models import Candidate, Decision
@@ -345,17 +346,13 @@ def candidate_skip(*, candidate_id: int, by: User) -> None:
         record(candidate=candidate, by=by, action=Decision.Action.SKIP, before_status=PENDING, after_status=PENDING)
 
 
-# Post states that keep a candidate out of the backlog (every state but cancelled); posting's Post.State values.
-LIVE_POST_STATES = ["queued", "sending", "unknown", "sent", "failed"]
-
-
 def candidate_return(*, candidate_id: int, by: User) -> Candidate:
     """An approved candidate that waits in a backlog (no live post) goes back to the queue as pending, held by no one."""
     with transaction.atomic():
         candidate = Candidate.objects.filter(pk=candidate_id).first()
         changed = (
             Candidate.objects.filter(pk=candidate_id, status=Candidate.Status.APPROVED, mention__isnull=True)
-            .exclude(posts__state__in=LIVE_POST_STATES)
+            .exclude(posts__state__in=publication.LIVE)
             .update(status=PENDING, version=F("version") + 1, decided_by=None, decided_at=None, claimed_by=None, claim_expires_at=None)
         )
         if candidate is None or changed != 1:

@@ -59,7 +59,7 @@ def schedule_action(request: AuthedRequest, pk: int, action: str) -> HttpRespons
             if not form.is_valid():
                 raise scheduling.SchedulingError(" ".join(str(e) for errors in form.errors.values() for e in errors))
             moved = services.post_move(post=post, when=form.cleaned_data["when"], by=request.user)
-            notice = f"Moved to {moved.scheduled_at:%Y-%m-%d %H:%M} ({post.account.timezone})."
+            notice = f"Moved to {scheduling.local_time(moved.scheduled_at, post.account)}."
     except scheduling.SchedulingError as exc:
         if request.htmx:
             return _schedule_page(request, error=str(exc))

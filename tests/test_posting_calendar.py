@@ -91,3 +91,19 @@ def test_unschedule_and_post_now_with_confirmation(curator_client: Client) -> No
     assert "to confirm: nothing was sent" in html and Post.objects.get(pk=b.pk).scheduled_at > timezone.now()
     response = curator_client.post(now_url, {"confirm": "yes"})
     assert response.status_code == 302 and Post.objects.get(pk=b.pk).scheduled_at <= timezone.now()
+
+
+def test_a_post_moves_to_a_time_between_slots_and_shows_there(curator_client: Client) -> None:
+    bot = make_bot("offslot", tz="America/Los_Angeles", hours=(9,))
+    post = Post.objects.create(account=bot.account, text="between slots", scheduled_at=next_slot(bot.account, 9, 2))
+    at = next_slot(bot.account, 9, 2) + timedelta(hours=4, minutes=37)
+    html = curator_client.post(
+        reverse("posting:calendar_move", args=[post.pk]), {"when": at.strftime("%Y-%m-%dT%H:%M"), "week": at.date().isoformat()}, **HX
+    ).content.decode()  # type: ignore[arg-type]
+    assert f"Moved to {at:%a} {at.day} {at:%b %Y} 13:37 {at.tzname()}" in html
+    assert Post.objects.get(pk=post.pk).scheduled_at == at
+    assert "<strong>13:37</strong>" in html
+    schedule = curator_client.post(
+        reverse("posting:schedule_action", args=[post.pk, "move"]), {"when": at.strftime("%Y-%m-%dT14:05")}, HTTP_HX_REQUEST="true"
+    ).content.decode()
+    assert f"14:05 {at.tzname()}" in schedule
