@@ -70,3 +70,15 @@ def test_posted_failed_and_ready_are_shown_and_filtered(curator_client: Client) 
     listing = curator_client.get(reverse("curator:candidates"), {"status": "approved"}).content.decode()
     for label in ("Posted", "Failed", "Ready", "Scheduled"):
         assert f"<td>{label}" in listing
+
+
+def test_an_older_decision_shows_its_time_in_words_not_iso(curator_client: Client, curator) -> None:  # type: ignore[no-untyped-def]
+    from curator.models import Decision
+
+    c = Candidate.objects.create(text="old", generated_text="old", text_hash="old", status=Candidate.Status.APPROVED)
+    Decision.objects.create(
+        candidate=c, user=curator, action=Decision.Action.SCHEDULE, before_status="pending", after_status="approved",
+        data={"scheduled_at": "2026-12-02T15:00:00+00:00", "account": "bot"},
+    )  # fmt: skip
+    html = page(curator_client, c)
+    assert "on bot for Wed 2 Dec 2026 15:00 UTC" in html and "2026-12-02T15:00:00+00:00" not in html
