@@ -28,7 +28,7 @@ def curator_page(browser: Any, base_url: str, problems: list[str]) -> Any:
     context.add_init_script(LISTEN)
     page = context.new_page()
     page.set_default_timeout(10_000)
-    page.on("console", lambda msg: problems.append(msg.text) if "Security" in msg.text else None)
+    page.on("console", lambda msg: problems.append(f"{page.url}: {msg.text}") if "Security" in msg.text else None)
     page.on("pageerror", lambda error: problems.append(f"script error {error}"))
     page.goto(f"{base_url}/login/?next=/queue/")
     page.fill("#id_username", "carl")
@@ -144,4 +144,5 @@ def test_two_bots_from_queue_to_posted(browser: Any, live_server: Any) -> None:
     page.goto(f"{live_server.url}/accounts/{beta.account.pk}/")
     assert page.locator("#id_autofill").is_checked()
     page.screenshot(path=str(SCREENSHOT_DIR / "bots-account.png"), full_page=True)
+
     assert problems == []
