@@ -234,6 +234,10 @@ POST_MAX_ATTEMPTS = env_int("POST_MAX_ATTEMPTS", 5, minimum=1)
 POST_VISIBLE_WITHIN_SECONDS = env_int("POST_VISIBLE_WITHIN_SECONDS", 300, minimum=0)
 # One post_due run stops claiming new posts after this, so beat's minute-by-minute runs do not pile up.
 POST_RUN_SECONDS = env_int("POST_RUN_SECONDS", 50, minimum=1)
+# A post cannot be scheduled or moved further ahead than this (days); slots are looked for up to it too.
+POST_SCHEDULE_MAX_DAYS = env_int("POST_SCHEDULE_MAX_DAYS", 365, minimum=1)
+if POST_SCHEDULE_MAX_DAYS > 3650:
+    raise ImproperlyConfigured("POST_SCHEDULE_MAX_DAYS is at most 3650 (ten years).")
 
 # --- Celery. Embedded default: kombu's filesystem transport under var/broker (no service needed).
 REDIS_URL = env_url("REDIS_URL", None, schemes=("redis", "rediss"))
@@ -280,6 +284,8 @@ CELERY_BEAT_SCHEDULE = {
     "heartbeat-default": {"task": "core.tasks.heartbeat", "schedule": 15.0, "options": {"queue": "default", "expires": 14}},
     "heartbeat-gpu": {"task": "core.tasks.heartbeat", "schedule": 15.0, "options": {"queue": "gpu", "expires": 14}},
     "post-due": {"task": "posting.tasks.post_due", "schedule": 60.0},
+    # Accounts with auto-fill on take Ready candidates into their free slots (posting.autofill).
+    "autofill": {"task": "posting.tasks.autofill", "schedule": 60.0},
     # New mentions of accounts with replies switched on (X allows 180 mention reads per 15 minutes per user).
     "poll-mentions": {"task": "posting.tasks.poll_mentions", "schedule": 60.0},
     # Marks finetune runs and batches whose worker died (no heartbeat for 2 minutes) as failed.

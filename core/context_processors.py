@@ -9,7 +9,9 @@ from core.access import is_curator, is_owner
 NAVIGATION = [
     ("Queue", "curator:queue", "curator"),
     ("Candidates", "curator:candidates", "curator"),
+    ("Ready", "posting:ready", "curator"),
     ("Schedule", "posting:schedule", "curator"),
+    ("Calendar", "posting:calendar", "curator"),
     ("History", "posting:post_history", "curator"),
     ("Generation", "generation:generation", "owner"),
     ("Corpora", "corpora:list", "owner"),

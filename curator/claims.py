@@ -63,7 +63,7 @@ def queue_claim_cards(*, user: User, now: datetime | None = None) -> list[Candid
     # Reply candidates first, grouped by the mention they answer; then the backlog, oldest first.
     mine = (
         Candidate.objects.filter(claimed_by=user, status=PENDING)
-        .select_related("batch", "nearcopy_closest", "mention")
+        .select_related("batch", "batch__account", "nearcopy_closest", "mention")
         .order_by(F("mention_id").asc(nulls_last=True), "id")
     )
     held = list(mine)

@@ -15,6 +15,7 @@ from django.utils import timezone
 from django.utils.timesince import timesince
 
 from core import tweets
+from curator import publication
 from curator.claims import PENDING, free_for, lease_end, queue_claim_cards
 from curator.errors import DecisionError, NearCopyBlocked, StaleCandidate
 from curator.models import Candidate, Decision
@@ -141,7 +142,12 @@ def _note_post(*, candidate: Candidate, by: User, action: str, scheduled: Schedu
     """The decision records the post it made (undo and the candidate's history read it)."""
     decision = Decision.objects.filter(candidate=candidate, user=by, action=action).first()
     assert decision is not None
-    data = {"post_id": scheduled.post_id, "scheduled_at": scheduled.scheduled_at, "account": scheduled.account}
+    data = {
+        "post_id": scheduled.post_id,
+        "scheduled_at": scheduled.scheduled_at,
+        "scheduled_local": scheduled.scheduled_local,
+        "account": scheduled.account,
+    }
     if scheduled.reply_to:
         data["reply_to"] = scheduled.reply_to
     decision.data = {**decision.data, **data}
@@ -207,7 +213,7 @@ def _reject(*, candidate_id: int, version: int, by: User) -> Candidate:
     )
 
 
-def _schedule(*, candidate_id: int, version: int, by: User, override: bool = False) -> Candidate:
+def _schedule(*, candidate_id: int, version: int, by: User, override: bool = False, account_id: int | None = None) -> Candidate:
     candidate = _decide(
         candidate_id=candidate_id,
         version=version,
@@ -219,7 +225,7 @@ def _schedule(*, candidate_id: int, version: int, by: User, override: bool = Fal
     if candidate.mention_id is not None:
         _reply(candidate=candidate, by=by, action=Decision.Action.SCHEDULE)
         return candidate
-    scheduled = publishing().schedule(candidate=candidate, by=by)
+    scheduled = publishing().schedule(candidate=candidate, by=by, account_id=account_id)
     _note_post(candidate=candidate, by=by, action=Decision.Action.SCHEDULE, scheduled=scheduled)
     return candidate
 
@@ -234,17 +240,19 @@ def candidate_reject(*, candidate_id: int, version: int, by: User) -> Candidate:
         return _reject(candidate_id=candidate_id, version=version, by=by)
 
 
-def candidate_schedule(*, candidate_id: int, version: int, by: User, override: bool = False) -> Candidate:
-    """Approve and put into the next free posting slot, or change nothing (the slot error is shown as is)."""
+def candidate_schedule(*, candidate_id: int, version: int, by: User, override: bool = False, account_id: int | None = None) -> Candidate:
+    """Approve and put into the next free posting slot of its account (or the one chosen), or change nothing."""
     with transaction.atomic():
-        return _schedule(candidate_id=candidate_id, version=version, by=by, override=override)
+        return _schedule(candidate_id=candidate_id, version=version, by=by, override=override, account_id=account_id)
 
 
 # The queue's keys that approve; both take a near-copy override. Reject needs none.
 APPROVING: dict[str, Callable[..., Candidate]] = {"approve": _approve, "schedule": _schedule}
 
 
-def queue_decide(*, action: str, candidate_id: int, version: int, by: User, override: bool = False) -> list[Candidate]:
+def queue_decide(
+    *, action: str, candidate_id: int, version: int, by: User, override: bool = False, account_id: int | None = None
+) -> list[Candidate]:
     """One decision from the queue and the refill of the curator's claims, in one transaction.
 
     One commit per card (no savepoint either); if the decision is refused, nothing is claimed.
@@ -253,6 +261,8 @@ def queue_decide(*, action: str, candidate_id: int, version: int, by: User, over
     with transaction.atomic():
         if action == "reject":
             _reject(candidate_id=candidate_id, version=version, by=by)
+        elif action == "schedule":
+            _schedule(candidate_id=candidate_id, version=version, by=by, override=override, account_id=account_id)
         else:
             APPROVING[action](candidate_id=candidate_id, version=version, by=by, override=override)
         return queue_claim_cards(user=by)
@@ -344,3 +354,26 @@ def candidate_skip(*, candidate_id: int, by: User) -> None:
         if candidate is None or changed != 1:
             raise stale(candidate_id=candidate_id, by=by, now=now)
         record(candidate=candidate, by=by, action=Decision.Action.SKIP, before_status=PENDING, after_status=PENDING)
+
+
+def candidate_return(*, candidate_id: int, by: User) -> Candidate:
+    """An approved candidate that waits in a backlog (no live post) goes back to the queue as pending, held by no one."""
+    with transaction.atomic():
+        candidate = Candidate.objects.filter(pk=candidate_id).first()
+        changed = (
+            Candidate.objects.filter(pk=candidate_id, status=Candidate.Status.APPROVED, mention__isnull=True)
+            .exclude(posts__state__in=publication.LIVE)
+            .update(status=PENDING, version=F("version") + 1, decided_by=None, decided_at=None, claimed_by=None, claim_expires_at=None)
+        )
+        if candidate is None or changed != 1:
+            raise DecisionError("Only an approved candidate that is not scheduled or posted can go back to the queue; nothing was changed.")
+        record(
+            candidate=candidate,
+            by=by,
+            action=Decision.Action.RETURN,
+            before_status=Candidate.Status.APPROVED,
+            after_status=PENDING,
+            version=candidate.version + 1,
+        )
+        candidate.refresh_from_db()
+        return candidate

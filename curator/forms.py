@@ -3,6 +3,7 @@
 from django import forms
 
 from curator.models import Candidate
+from curator.publication import FILTERS
 from curator.selectors import SORTS
 
 
@@ -11,6 +12,8 @@ class DecisionForm(forms.Form):
 
     version = forms.IntegerField(min_value=1)
     override = forms.BooleanField(required=False)
+    # Schedule only: the account chosen in the card's menu (empty: the one the candidate is for).
+    account = forms.IntegerField(required=False, min_value=1, max_value=2**63 - 1)
 
 
 class EditForm(forms.Form):
@@ -29,7 +32,7 @@ class CandidateFilterForm(forms.Form):
     batch = forms.IntegerField(
         required=False, min_value=1, max_value=2**63 - 1, label="Batch", widget=forms.NumberInput(attrs={"placeholder": "Batch"})
     )
-    status = forms.ChoiceField(required=False, label="Status", choices=[("", "Any status"), *Candidate.Status.choices])
+    status = forms.ChoiceField(required=False, label="Status", choices=[("", "Any status"), *Candidate.Status.choices, *FILTERS])
     verdict = forms.ChoiceField(required=False, label="Near-copy verdict", choices=[("", "Any verdict"), *Candidate.Verdict.choices])
     curator = forms.CharField(required=False, label="Decided by", widget=forms.TextInput(attrs={"placeholder": "Decided by"}))
     sort = forms.ChoiceField(required=False, label="Sort by", choices=[(key, key.capitalize()) for key in SORTS])

@@ -72,6 +72,7 @@ class Decision(models.Model):
         UNDO = "undo", "Undid"
         OVERRIDE = "override", "Overrode near-copy"
         SET_ASIDE = "set_aside", "Set aside"
+        RETURN = "return", "Returned to the queue"
 
     candidate = models.ForeignKey(Candidate, on_delete=models.CASCADE, related_name="decisions")
     user = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="decisions")

@@ -27,11 +27,28 @@ class Scheduled:
     scheduled_at: str
     account: str
     reply_to: str = ""
+    # The time as people read it, in the account's time zone ("Wed 2 Dec 2026 15:00 CET").
+    scheduled_local: str = ""
+
+
+@dataclass(frozen=True)
+class Target:
+    """An account a candidate can be sent to (the card's "Schedule to…" menu)."""
+
+    account_id: int
+    name: str
+    network: str
+    default: bool
 
 
 class Publishing(Protocol):
-    def schedule(self, *, candidate: Candidate, by: User) -> Scheduled:
-        """Put an approved candidate into its account's next free slot; DecisionError if there is none."""
+    def schedule(self, *, candidate: Candidate, by: User, account_id: int | None = None) -> Scheduled:
+        """Put an approved candidate into the next free slot of an account (by default the one it is for);
+        DecisionError if there is none, or it is already live there."""
+        ...
+
+    def targets(self, *, candidate: Candidate) -> list[Target]:
+        """The accounts the candidate can be scheduled to, the one it is for first."""
         ...
 
     def reply(self, *, candidate: Candidate, by: User) -> Scheduled:
@@ -48,8 +65,11 @@ class _Unavailable:
     def _refuse(self) -> Scheduled:
         raise DecisionError("Posting is not set up in this installation, so nothing can be scheduled.")
 
-    def schedule(self, *, candidate: Candidate, by: User) -> Scheduled:
+    def schedule(self, *, candidate: Candidate, by: User, account_id: int | None = None) -> Scheduled:
         return self._refuse()
+
+    def targets(self, *, candidate: Candidate) -> list[Target]:
+        return []
 
     def reply(self, *, candidate: Candidate, by: User) -> Scheduled:
         return self._refuse()

@@ -2,12 +2,14 @@
 
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import Any
 
 from django.contrib.auth.models import User
 from django.core.cache import cache
 from django.db.models import Count, Q, QuerySet
 from django.utils import timezone
 
+from curator import publication
 from curator.models import Candidate, Decision
 
 # --- The queue ---------------------------------------------------------------------------------
@@ -90,7 +92,9 @@ def candidates_search(
     qs = Candidate.objects.select_related("batch", "decided_by", "claimed_by")
     if batch is not None:
         qs = qs.filter(batch_id=batch)
-    if status:
+    if status in dict(publication.FILTERS):
+        qs = publication.filter_by(qs, status)
+    elif status:
         qs = qs.filter(status=status)
     if verdict:
         qs = qs.filter(nearcopy_verdict=verdict)
@@ -98,7 +102,7 @@ def candidates_search(
         qs = qs.filter(decided_by__username=curator)
     if q:
         qs = qs.filter(text__icontains=q)
-    return qs.order_by(*SORTS.get(sort, SORTS["oldest"]))
+    return publication.with_posts(qs).order_by(*SORTS.get(sort, SORTS["oldest"]))
 
 
 def candidate_history(*, candidate: Candidate) -> QuerySet[Decision]:
@@ -219,3 +223,9 @@ def queue_stats(*, now: datetime | None = None) -> QueueStats:
         by_batch=by_batch,
         by_temperature=by_temperature,
     )
+
+
+def scheduled_by(*, candidate_id: int, user: User) -> dict[str, Any]:
+    """What the curator's latest schedule decision on a candidate recorded about its post (account, time)."""
+    decision = Decision.objects.filter(candidate_id=candidate_id, user=user, action=Decision.Action.SCHEDULE).first()
+    return dict(decision.data) if decision else {}

@@ -19,6 +19,7 @@ from core.http import AuthedRequest
 from curator import claims, decisions, errors, selectors, undo
 from curator.forms import DecisionForm, EditForm, UndoForm
 from curator.models import Candidate
+from curator.publishing import publishing
 
 
 def _queue_url(focus: int | None) -> str:
@@ -45,8 +46,11 @@ def _panel(
     if after is not None and focus is None:
         focus = selectors.next_after([c.pk for c in held], after)
     state = selectors.queue_state(user=request.user, claims=held, current_id=focus)
+    current = state.current
     context = {
         "state": state,
+        # The card's "Schedule to…" menu: every account, the one the candidate is for first.
+        "targets": publishing().targets(candidate=current) if current is not None and current.mention_id is None else [],
         "feedback": feedback,
         "editing": editing and state.current is not None,
         "edit_text": edit_text if edit_text is not None else (state.current.text if state.current else ""),
@@ -103,10 +107,16 @@ def _decision_view(action: str, done: str) -> Callable[[AuthedRequest, int], Htt
                 version=form.cleaned_data["version"],
                 by=request.user,
                 override=form.cleaned_data["override"],
+                account_id=form.cleaned_data["account"] if action == "schedule" else None,
             )
         except errors.DecisionError as exc:
             return _after_action(request, focus=pk, feedback=("error", str(exc)))
-        return _after_action(request, after=pk, feedback=("success", done.format(pk=pk)), held=held)
+        message = done.format(pk=pk)
+        if action == "schedule":
+            made = selectors.scheduled_by(candidate_id=pk, user=request.user)
+            if made:
+                message = f"Approved #{pk} and scheduled it on {made.get('account')} for {made.get('scheduled_local') or made.get('scheduled_at')}."
+        return _after_action(request, after=pk, feedback=("success", message), held=held)
 
     return view
 

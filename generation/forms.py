@@ -6,7 +6,7 @@ from django import forms
 
 from corpora.models import Corpus
 from generation.gpt2 import files
-from generation.models import DEFAULT_LENGTH, DEFAULT_TEMPERATURE, DEFAULT_TOP_K, DEFAULT_TOP_P, Checkpoint, FinetuneRun
+from generation.models import DEFAULT_LENGTH, DEFAULT_TEMPERATURE, DEFAULT_TOP_K, DEFAULT_TOP_P, Checkpoint, FinetuneRun, GenerationBatch
 
 
 def model_name_validate(value: str) -> None:
@@ -88,6 +88,13 @@ class BatchForm(forms.Form):
         queryset=Checkpoint.objects.all(),
         widget=CheckpointSelect,
         help_text="The model that writes: a finetuned run, a base model, or a Markov chain (which uses none of the GPT-2 settings below).",
+    )
+    account = forms.ModelChoiceField(
+        queryset=GenerationBatch._meta.get_field("account").related_model._default_manager.order_by("name"),
+        required=False,
+        empty_label="The checkpoint's account",
+        label="For account",
+        help_text="The posting account its candidates are for (the queue's s schedules there).",
     )
     n_candidates = forms.IntegerField(
         min_value=1, max_value=10_000, initial=100, help_text="How many texts to generate; duplicates and over-long ones are dropped."

@@ -102,6 +102,9 @@ class GenerationBatch(Job):
 
     checkpoint = models.ForeignKey(Checkpoint, on_delete=models.PROTECT, related_name="batches")
     corpus = models.ForeignKey("corpora.Corpus", null=True, blank=True, on_delete=models.SET_NULL, related_name="batches")
+    # The account its candidates are for (the queue's `s` schedules there); a string reference, since posting
+    # sits above generation. Empty: the checkpoint's account, if it has exactly one.
+    account = models.ForeignKey("posting.Account", null=True, blank=True, on_delete=models.SET_NULL, related_name="batches")
     backend = models.CharField(max_length=20, choices=Backend.choices, default=Backend.GPT2)
     n_candidates = models.PositiveIntegerField()
     batch_size = models.PositiveIntegerField(default=1)

@@ -51,7 +51,7 @@ def runs_recent(limit: int = 20) -> list[RunRow]:
 
 
 def batches_recent(limit: int = 20) -> QuerySet[GenerationBatch]:
-    return GenerationBatch.objects.select_related("checkpoint", "corpus")[:limit]
+    return GenerationBatch.objects.select_related("checkpoint", "corpus", "account")[:limit]
 
 
 def checkpoints_usable() -> QuerySet[Checkpoint]:

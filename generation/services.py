@@ -91,16 +91,23 @@ def batch_start(
     prompt_only: bool = False,
     enqueue: bool = True,
     by: User | None = None,
+    account_id: int | None = None,
 ) -> GenerationBatch:
     """Every batch starts here (the page, the command, the demo, a mention's replies).
+
+    `account_id`: the posting account its candidates are for; by default the checkpoint's account (the first
+    by name of those that post it: `checkpoint.accounts`, posting's reverse relation, so nothing is imported).
 
     `prompt_only`: the prefix conditions the model but is left out of the candidates (a mention being answered).
     `enqueue=False`: the caller runs it in this process with generation.batches.batch_run, after its
     transaction commits (the demo's Markov chain, which must show candidates before any worker is up).
     """
     backend = GenerationBatch.Backend.MARKOV if checkpoint.kind == Checkpoint.Kind.MARKOV else GenerationBatch.Backend.GPT2
+    if account_id is None:
+        account_id = checkpoint.accounts.order_by("name").values_list("pk", flat=True).first()
     batch = GenerationBatch.objects.create(
         checkpoint=checkpoint,
+        account_id=account_id,
         corpus=checkpoint.corpus,
         backend=backend,
         n_candidates=n_candidates,
@@ -124,3 +131,8 @@ def batch_cancel(*, batch: GenerationBatch) -> bool:
     if GenerationBatch.objects.filter(pk=batch.pk, status=Status.QUEUED).update(status=Status.CANCELLED, finished_at=timezone.now()):
         return True
     return bool(GenerationBatch.objects.filter(pk=batch.pk, status=Status.RUNNING).update(status=Status.CANCELLING))
+
+
+def batches_target_set(*, checkpoint: Checkpoint, account_id: int) -> int:
+    """Give the checkpoint's batches that target no account this one (a bot's account added after its first batch)."""
+    return GenerationBatch.objects.filter(checkpoint=checkpoint, account__isnull=True, prompt_only=False).update(account_id=account_id)

@@ -80,7 +80,9 @@ def batch_start(request: AuthedRequest) -> HttpResponse:
     form = BatchForm(request.POST)
     if not form.is_valid():
         return render(request, TEMPLATE, _context(batch_form=form), status=400)
-    batch = services.batch_start(**form.cleaned_data, by=request.user)
+    fields = dict(form.cleaned_data)
+    account = fields.pop("account", None)
+    batch = services.batch_start(**fields, account_id=account.pk if account else None, by=request.user)
     if batch.status == Status.FAILED:
         messages.error(request, f"Batch {batch.pk}: {batch.error}")
     else:

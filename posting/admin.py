@@ -1,6 +1,7 @@
-from django.contrib import admin
+from django.contrib import admin, messages
 from django.db import models
-from django.http import HttpRequest
+from django.db.models import QuerySet
+from django.http import HttpRequest, HttpResponse
 
 from core.admin import ReadOnlyAdmin
 from posting.models import Account, Attempt, DryRunTweet, Mention, Post, Slot
@@ -41,6 +42,18 @@ class PostAdmin(ReadOnlyAdmin):
     # Django 6's default, chosen here per field (post URLs are https) rather than by the deprecated transitional setting.
     formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
 
+    def get_queryset(self, request: HttpRequest) -> QuerySet[Post]:
+        # A post whose time cannot be read back would make every admin page that loads it fail (see READABLE_FROM).
+        return Post.objects.readable()
+
+    def changelist_view(self, request: HttpRequest, extra_context: dict[str, object] | None = None) -> HttpResponse:
+        hidden = Post.objects.unreadable().count()
+        if hidden:
+            messages.warning(
+                request, f"{hidden} post(s) with a time that cannot be read are not listed: unschedule them on the Schedule page."
+            )
+        return super().changelist_view(request, extra_context)
+
 
 @admin.register(Slot)
 class SlotAdmin(admin.ModelAdmin):
@@ -52,9 +65,11 @@ class SlotAdmin(admin.ModelAdmin):
 class AttemptAdmin(ReadOnlyAdmin):
     """The delivery log."""
 
-    list_display = ["at", "post", "outcome", "detail"]
+    list_display = ["at", "post_id", "outcome", "detail"]
     list_filter = ["outcome"]
-    raw_id_fields = ["post"]
+    # The post by id, never loaded: a post whose time cannot be read must not break its log's pages.
+    exclude = ["post"]
+    readonly_fields = ["post_id"]
 
 
 @admin.register(DryRunTweet)

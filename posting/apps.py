@@ -8,10 +8,11 @@ class PostingConfig(AppConfig):
         from core.demo import DEMO_STEPS
         from curator.publishing import publishing_register
         from posting import receivers  # noqa: F401 - connects them
-        from posting.demo import demo_account_ensure
+        from posting.demo import demo_account_ensure, demo_bots_ensure
         from posting.publishing import PostingPublishing
 
         # The queue schedules and posts replies through this (curator.publishing: posting sits above curator).
         publishing_register(PostingPublishing())
-        if demo_account_ensure not in DEMO_STEPS:
-            DEMO_STEPS.append(demo_account_ensure)
+        for step in (demo_account_ensure, demo_bots_ensure):
+            if step not in DEMO_STEPS:
+                DEMO_STEPS.append(step)

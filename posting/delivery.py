@@ -31,6 +31,7 @@ from django.utils import timezone
 from core.tweets import MAX_WEIGHTED_LENGTH, timeline_key, weighted_length
 from posting.crypto import CredentialsUnreadable
 from posting.models import Account, Attempt, Post
+from posting.plain import failure_reason
 from posting.publishers import (
     AuthFailed,
     DuplicateContent,
@@ -73,7 +74,8 @@ def _backoff(attempts: int) -> timedelta:
 
 def _due(now: datetime) -> "QuerySet[Post]":
     return (
-        Post.objects.filter(state=Post.State.QUEUED, scheduled_at__lte=now, account__paused=False)
+        Post.objects.readable()
+        .filter(state=Post.State.QUEUED, scheduled_at__lte=now, account__paused=False)
         .filter(Q(next_attempt_at__isnull=True) | Q(next_attempt_at__lte=now))
         .filter(Q(account__rate_limited_until__isnull=True) | Q(account__rate_limited_until__lte=now))
         .order_by("scheduled_at", "id")
@@ -158,7 +160,7 @@ def post_send(*, post: Post) -> str:
             state=Post.State.QUEUED,
             next_attempt_at=now + _backoff(post.attempts),
             attempts=F("attempts") - 1,
-            error=str(exc),
+            error=failure_reason(exc, account),
         )
         return post_log(post, Attempt.Outcome.NOT_SENT, str(exc))
     try:
@@ -172,10 +174,10 @@ def post_send(*, post: Post) -> str:
         )
         return post_log(post, Attempt.Outcome.RATE_LIMITED, f"{exc} Next attempt at {reset:%Y-%m-%d %H:%M:%S} UTC.")
     except OutcomeUnknown as exc:
-        _finish(post, token, mine, state=Post.State.UNKNOWN, next_attempt_at=now + _settle_delay(), error=str(exc))
+        _finish(post, token, mine, state=Post.State.UNKNOWN, next_attempt_at=now + _settle_delay(), error=failure_reason(exc, account))
         return post_log(post, Attempt.Outcome.UNKNOWN, str(exc))
     except NotSent as exc:
-        return _retry_or_fail(post, token, mine, Attempt.Outcome.NOT_SENT, str(exc))
+        return _retry_or_fail(post, token, mine, Attempt.Outcome.NOT_SENT, failure_reason(exc, account), detail=str(exc))
     except DuplicateContent as exc:
         if post.attempts > 1:
             # An earlier attempt of ours may be the "duplicate": settle it by lookup, never by guessing.
@@ -189,12 +191,13 @@ def post_send(*, post: Post) -> str:
         _finish(post, token, mine, state=Post.State.FAILED, error=str(exc), claim_token="")
         return post_log(post, Attempt.Outcome.REJECTED, str(exc))
     except PublishError as exc:
-        _finish(post, token, mine, state=Post.State.UNKNOWN, next_attempt_at=now + _settle_delay(), error=str(exc))
+        _finish(post, token, mine, state=Post.State.UNKNOWN, next_attempt_at=now + _settle_delay(), error=failure_reason(exc, account))
         return post_log(post, Attempt.Outcome.UNKNOWN, str(exc))
     except Exception as exc:
         # A bug or an unforeseen library error: the call may have gone out, so the outcome is unknown.
         log.exception("Publishing post %s failed unexpectedly", post.pk)
-        _finish(post, token, [*mine, Post.State.UNKNOWN], state=Post.State.UNKNOWN, next_attempt_at=now + _settle_delay(), error=repr(exc))
+        reason = failure_reason(exc, account)
+        _finish(post, token, [*mine, Post.State.UNKNOWN], state=Post.State.UNKNOWN, next_attempt_at=now + _settle_delay(), error=reason)
         return post_log(post, Attempt.Outcome.UNKNOWN, repr(exc))
     done = _finish(
         post,
@@ -224,15 +227,17 @@ def _auth_failed(post: Post, token: str, states: Sequence[str], reason: str) -> 
     return post_log(post, Attempt.Outcome.AUTH, reason)
 
 
-def _retry_or_fail(post: Post, token: str, states: Sequence[str], outcome: str, reason: str) -> str:
+def _retry_or_fail(post: Post, token: str, states: Sequence[str], outcome: str, reason: str, detail: str = "") -> str:
+    """`reason` in plain words goes on the post (pages show it); `detail`, the exception's text, only to its log."""
+    detail = detail or reason
     if post.attempts >= settings.POST_MAX_ATTEMPTS:
         reason = f"Gave up after {post.attempts} attempts: {reason}"
         _finish(post, token, states, state=Post.State.FAILED, error=reason, claim_token="")
-        return post_log(post, Attempt.Outcome.REJECTED, reason)
+        return post_log(post, Attempt.Outcome.REJECTED, f"Gave up after {post.attempts} attempts: {detail}")
     _finish(
         post, token, states, state=Post.State.QUEUED, next_attempt_at=timezone.now() + _backoff(post.attempts), error=reason, claim_token=""
     )
-    return post_log(post, outcome, reason)
+    return post_log(post, outcome, detail)
 
 
 def posts_release_stale(*, now: datetime | None = None) -> int:
@@ -240,7 +245,7 @@ def posts_release_stale(*, now: datetime | None = None) -> int:
     now = now or timezone.now()
     cutoff = now - timedelta(seconds=settings.POST_SENDING_STALE_SECONDS)
     released = 0
-    for post in Post.objects.filter(state=Post.State.SENDING, claimed_at__lt=cutoff):
+    for post in Post.objects.readable().filter(state=Post.State.SENDING, claimed_at__lt=cutoff):
         reason = "The worker stopped while sending: checking whether the post went out before trying again."
         if _finish(post, post.claim_token, [Post.State.SENDING], state=Post.State.UNKNOWN, next_attempt_at=now, error=reason):
             post_log(post, Attempt.Outcome.ABANDONED, reason)
@@ -329,7 +334,8 @@ def posts_settle_due(*, now: datetime | None = None, report: RunReport | None = 
     now = now or timezone.now()
     report = report or RunReport()
     due = (
-        Post.objects.filter(state=Post.State.UNKNOWN, account__paused=False)
+        Post.objects.readable()
+        .filter(state=Post.State.UNKNOWN, account__paused=False)
         .filter(Q(next_attempt_at__isnull=True) | Q(next_attempt_at__lte=now))
         .select_related("account")
     )

@@ -15,8 +15,22 @@ class AccountForm(forms.ModelForm):
 
     class Meta:
         model = Account
-        fields = ["name", "publisher", "timezone", "daily_cap"]
+        fields = ["name", "publisher", "timezone", "daily_cap", "checkpoints", "autofill", "autofill_hours"]
         help_texts = {"daily_cap": "The most posts a day (in the account's time zone)."}
+        labels = {"checkpoints": "Voice (models whose candidates it posts)"}
+        widgets = {"checkpoints": forms.CheckboxSelectMultiple}
+
+    autofill_hours = forms.IntegerField(
+        required=False,
+        min_value=1,
+        max_value=24 * 31,
+        initial=48,
+        label="Fill slots up to (hours ahead)",
+        help_text="Only slots this close are filled (48 when left empty).",
+    )
+
+    def clean_autofill_hours(self) -> int:
+        return self.cleaned_data.get("autofill_hours") or 48
 
 
 class CredentialsForm(forms.Form):

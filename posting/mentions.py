@@ -232,7 +232,8 @@ def reply_time(*, account: Account, after: datetime) -> datetime:
     when = after.replace(second=0, microsecond=0) + timedelta(minutes=1)
     limit = max(1, account.replies_per_hour)
     times = sorted(
-        Post.objects.filter(account=account, state__in=OCCUPYING, scheduled_at__gt=when - HOUR)
+        Post.objects.readable()
+        .filter(account=account, state__in=OCCUPYING, scheduled_at__gt=when - HOUR)
         .exclude(in_reply_to_id="")
         .values_list("scheduled_at", flat=True)
     )

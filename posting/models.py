@@ -3,6 +3,16 @@
 from django.conf import settings
 from django.db import models
 
+from core.times import READABLE_FROM, READABLE_UNTIL
+
+
+class PostQuerySet(models.QuerySet["Post"]):
+    def readable(self) -> "PostQuerySet":
+        return self.filter(scheduled_at__gte=READABLE_FROM, scheduled_at__lt=READABLE_UNTIL)
+
+    def unreadable(self) -> "PostQuerySet":
+        return self.exclude(scheduled_at__gte=READABLE_FROM, scheduled_at__lt=READABLE_UNTIL)
+
 
 class Account(models.Model):
     class Publisher(models.TextChoices):
@@ -41,6 +51,23 @@ class Account(models.Model):
     ignore_words = models.TextField(
         blank=True, help_text="Mentions containing any of these words or phrases (one a line) are not answered."
     )
+    # The bot's voice: the models whose candidates this account posts (and so their corpora). A batch of one
+    # of these checkpoints targets this account unless the Generation page chose another.
+    checkpoints = models.ManyToManyField(
+        "generation.Checkpoint",
+        blank=True,
+        related_name="accounts",
+        help_text="The models whose candidates this account posts: a batch of one of these targets this account.",
+    )
+    # Auto-fill (posting.autofill, on beat): free slots within the horizon take the oldest approved backlog candidates.
+    autofill = models.BooleanField(
+        default=False, verbose_name="Fill free slots from the backlog", help_text="Beat puts Ready candidates into free slots."
+    )
+    autofill_hours = models.PositiveIntegerField(
+        default=48, verbose_name="Fill slots up to (hours ahead)", help_text="Only slots within this many hours are filled."
+    )
+    # Set when a credentials check fails, in plain words (the exception's text goes to the logs); cleared when one works.
+    attention_reason = models.CharField(max_length=300, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -81,7 +108,8 @@ class Post(models.Model):
         CANCELLED = "cancelled", "Cancelled"
 
     account = models.ForeignKey(Account, on_delete=models.PROTECT, related_name="posts")
-    candidate = models.OneToOneField("curator.Candidate", null=True, blank=True, on_delete=models.SET_NULL, related_name="post")
+    # One candidate may be posted by several accounts (the same bot on two networks), once each: see the constraint.
+    candidate = models.ForeignKey("curator.Candidate", null=True, blank=True, on_delete=models.SET_NULL, related_name="posts")
     text = models.TextField()
     scheduled_at = models.DateTimeField(db_index=True)
     state = models.CharField(max_length=20, choices=State.choices, default=State.QUEUED)
@@ -99,6 +127,8 @@ class Post(models.Model):
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
     created_at = models.DateTimeField(auto_now_add=True)
 
+    objects = PostQuerySet.as_manager()
+
     class Meta:
         ordering = ["scheduled_at", "id"]
         indexes = [models.Index(fields=["state", "scheduled_at"], name="post_due_idx")]
@@ -108,7 +138,13 @@ class Post(models.Model):
                 fields=["account", "in_reply_to_id"],
                 condition=~models.Q(in_reply_to_id="") & ~models.Q(state="cancelled"),
                 name="post_one_reply_per_mention",
-            )
+            ),
+            # Never one candidate twice on one account (cancelled posts aside), whatever races the code loses.
+            models.UniqueConstraint(
+                fields=["candidate", "account"],
+                condition=models.Q(candidate__isnull=False) & ~models.Q(state="cancelled"),
+                name="post_one_live_per_candidate_account",
+            ),
         ]
 
     def __str__(self) -> str:

@@ -7,22 +7,47 @@ from django.contrib.auth.models import User
 
 from curator.errors import DecisionError
 from curator.models import Candidate
-from curator.publishing import Scheduled
+from curator.publishing import Scheduled, Target
+from posting.backlog import target_account
 from posting.mentions import reply_schedule, reply_undo
-from posting.models import Post
-from posting.scheduling import SchedulingError, post_schedule
+from posting.models import Account, Post
+from posting.scheduling import SchedulingError, local_time, post_schedule
 
 
 def _scheduled(post: Post) -> Scheduled:
-    return Scheduled(post_id=post.pk, scheduled_at=post.scheduled_at.isoformat(), account=post.account.name, reply_to=post.in_reply_to_id)
+    return Scheduled(
+        post_id=post.pk,
+        scheduled_at=post.scheduled_at.isoformat(),
+        account=post.account.name,
+        reply_to=post.in_reply_to_id,
+        scheduled_local=local_time(post.scheduled_at, post.account),
+    )
 
 
 class PostingPublishing:
-    def schedule(self, *, candidate: Candidate, by: User) -> Scheduled:
+    def schedule(self, *, candidate: Candidate, by: User, account_id: int | None = None) -> Scheduled:
         try:
-            return _scheduled(post_schedule(candidate=candidate, by=by))
+            account = None
+            if account_id is not None:
+                account = Account.objects.filter(pk=account_id).first()
+                if account is None:
+                    raise SchedulingError("That account no longer exists.")
+            return _scheduled(post_schedule(candidate=candidate, by=by, account=account))
         except SchedulingError as exc:
             raise DecisionError(f"{exc} Nothing was changed.") from exc
+
+    def targets(self, *, candidate: Candidate) -> list[Target]:
+        default = target_account(candidate=candidate)
+        accounts = sorted(Account.objects.all(), key=lambda a: (default is None or a.pk != default.pk, a.name))
+        return [
+            Target(
+                account_id=a.pk,
+                name=a.name,
+                network=a.get_publisher_display().split(" (")[0],
+                default=default is not None and a.pk == default.pk,
+            )
+            for a in accounts
+        ]
 
     def reply(self, *, candidate: Candidate, by: User) -> Scheduled:
         try:

@@ -4,23 +4,53 @@ Kept apart from posting.services (the schedule page's changes, which enqueue pos
 tasks' own code never imports a module that imports the tasks.
 """
 
-from datetime import date, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
+from django.conf import settings
 from django.contrib.auth.models import User
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 
+from core import times
+from core.times import READABLE_UNTIL
 from curator.models import Candidate
+from posting.backlog import live_posts, target_account
 from posting.models import Account, Post
 
 # Posts in these states occupy their slot and count towards the daily cap.
 OCCUPYING = [Post.State.QUEUED, Post.State.SENDING, Post.State.UNKNOWN, Post.State.SENT]
-HORIZON_DAYS = 366
 
 
 class SchedulingError(Exception):
     """Shown to the user as is."""
+
+
+def horizon_days() -> int:
+    return int(settings.POST_SCHEDULE_MAX_DAYS)
+
+
+def schedule_time_check(*, when: datetime, account: Account, now: datetime | None = None) -> datetime:
+    """The time a person chose for a post, in UTC, or a SchedulingError saying why it cannot be used.
+
+    Refused: a time that cannot be stored (9999-12-31 in America/Los_Angeles is the year 10000 in UTC),
+    one in the past (give or take a minute: "Post now" is for that), one beyond POST_SCHEDULE_MAX_DAYS.
+    """
+    now = now or timezone.now()
+    if when.tzinfo is None:
+        when = when.replace(tzinfo=ZoneInfo(account.timezone))
+    try:
+        utc = when.astimezone(UTC)
+    except (OverflowError, ValueError):
+        utc = None
+    if utc is None or utc >= READABLE_UNTIL:
+        raise SchedulingError("That date is too far in the future to be stored: choose a time within the next year.")
+    if utc < now - timedelta(minutes=1):
+        raise SchedulingError("That time has passed: choose a time in the future, or use “Post now”.")
+    days = horizon_days()
+    if utc > now + timedelta(days=days):
+        raise SchedulingError(f"That is more than {days} days ahead: choose a time within the next {days} days.")
+    return utc
 
 
 def next_free_slot(*, account: Account, after: datetime) -> datetime | None:
@@ -31,14 +61,17 @@ def next_free_slot(*, account: Account, after: datetime) -> datetime | None:
     tz = ZoneInfo(account.timezone)
     start_day = after.astimezone(tz).date()
     # Replies have their own hourly limit (posting.mentions): they take no slot and do not count towards the daily cap.
-    busy = Post.objects.filter(account=account, state__in=OCCUPYING, scheduled_at__gte=after - timedelta(days=1), in_reply_to_id="")
+    busy = Post.objects.readable().filter(
+        account=account, state__in=OCCUPYING, scheduled_at__gte=after - timedelta(days=1), in_reply_to_id=""
+    )
     taken: set[datetime] = set()
     per_day: dict[date, int] = {}
     for when in busy.values_list("scheduled_at", flat=True):
         taken.add(when)
         local_day = when.astimezone(tz).date()
         per_day[local_day] = per_day.get(local_day, 0) + 1
-    for offset in range(HORIZON_DAYS):
+    limit = after + timedelta(days=horizon_days())
+    for offset in range(horizon_days() + 1):
         day = start_day + timedelta(days=offset)
         if per_day.get(day, 0) >= account.daily_cap:
             continue
@@ -46,34 +79,43 @@ def next_free_slot(*, account: Account, after: datetime) -> datetime | None:
             if day.isoweekday() not in slot.weekdays:
                 continue
             when = datetime.combine(day, slot.time_of_day, tzinfo=tz)
+            if when > limit:
+                return None
             if when > after and when not in taken:
                 return when
     return None
 
 
 def post_schedule(*, candidate: Candidate, by: User | None, account: Account | None = None) -> Post:
-    """Put an approved candidate in the next free slot of an account.
+    """Put an approved candidate in the next free slot of an account (by default the one it is for).
 
-    1. Lock the account row, so two curators scheduling at once cannot take the same slot.
-    2. Find the next free slot under the daily cap.
-    3. Create the queued Post (one per candidate: a candidate is never posted twice).
+    1. Lock the account row, so two curators (or a curator and auto-fill) cannot take the same slot.
+    2. Refuse a second live post of the candidate on this account (the database refuses it too).
+    3. Find the next free slot under the daily cap, within POST_SCHEDULE_MAX_DAYS.
+    4. Create the queued Post. The candidate may have live posts on other accounts: one per account.
     """
-    with transaction.atomic():
+    if account is None:
+        account = target_account(candidate=candidate)
         if account is None:
-            account = Account.objects.filter(paused=False).order_by("id").first()
-            if account is None:
-                raise SchedulingError("There is no active posting account: an owner can add one on the Accounts page.")
-        account = Account.objects.select_for_update().get(pk=account.pk)
-        if Post.objects.filter(candidate=candidate).exclude(state=Post.State.CANCELLED).exists():
-            raise SchedulingError("This candidate is already scheduled or posted.")
-        when = next_free_slot(account=account, after=timezone.now())
-        if when is None:
-            raise SchedulingError(f"Account {account.name} has no free posting slot in the next year: add slots or raise its daily cap.")
-        Post.objects.filter(candidate=candidate, state=Post.State.CANCELLED).update(candidate=None)
-        return Post.objects.create(account=account, candidate=candidate, text=candidate.text, scheduled_at=when, created_by=by)
+            if not Account.objects.exists():
+                raise SchedulingError("There is no posting account yet: an owner can add one on the Accounts page.")
+            raise SchedulingError("This candidate's batch is for no account: choose one (the Schedule to… menu, or keys 1 to 9).")
+    try:
+        with transaction.atomic():
+            account = Account.objects.select_for_update().get(pk=account.pk)
+            if live_posts().filter(candidate=candidate, account=account).exists():
+                raise SchedulingError(f"This candidate is already scheduled or posted on {account.name}.")
+            when = next_free_slot(account=account, after=timezone.now())
+            if when is None:
+                raise SchedulingError(
+                    f"Account {account.name} has no free posting slot in the next {horizon_days()} days: add slots or raise its daily cap."
+                )
+            return Post.objects.create(account=account, candidate=candidate, text=candidate.text, scheduled_at=when, created_by=by)
+    except IntegrityError as exc:
+        # post_one_live_per_candidate_account: a racing scheduler got there between our check and our insert.
+        raise SchedulingError(f"This candidate is already scheduled or posted on {account.name}.") from exc
 
 
 def local_time(when: datetime, account: Account) -> str:
-    """A time as people read it, in the account's time zone: "Wed 2 Dec 15:00 CET"."""
-    local = when.astimezone(ZoneInfo(account.timezone))
-    return f"{local:%a} {local.day} {local:%b %H:%M} {local.tzname()}"
+    """A time as people read it, in the account's time zone: "Wed 2 Dec 2026 15:00 CET"."""
+    return times.local_time(when, account.timezone)

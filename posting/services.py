@@ -5,7 +5,7 @@ accounts and slots in posting.accounts. Each change is logged on the post with w
 """
 
 import logging
-from datetime import datetime, timedelta
+from datetime import datetime
 
 from django.contrib.auth.models import User
 from django.db import transaction
@@ -13,7 +13,7 @@ from django.utils import timezone
 
 from posting.delivery import post_log
 from posting.models import Account, Attempt, Post
-from posting.scheduling import SchedulingError, local_time
+from posting.scheduling import OCCUPYING, SchedulingError, local_time, schedule_time_check
 
 # --- The schedule page: reorder, unschedule, move, post now, retry.
 
@@ -23,7 +23,9 @@ MOVABLE = [Post.State.QUEUED]
 def _locked_queued(post: Post) -> Post:
     """Lock the account (as post_schedule does) and re-read the post; it must still be queued."""
     Account.objects.select_for_update().get(pk=post.account_id)
-    fresh = Post.objects.select_related("account").get(pk=post.pk)
+    fresh = Post.objects.readable().select_related("account").filter(pk=post.pk).first()
+    if fresh is None:
+        raise SchedulingError("This post's time cannot be read: unschedule it from the warning at the top of the Schedule page.")
     if fresh.state != Post.State.QUEUED:
         raise SchedulingError(f"This post is {fresh.get_state_display().lower()} now: it can no longer be changed.")
     return fresh
@@ -56,7 +58,7 @@ def post_swap(*, post: Post, direction: str, by: User | None) -> Post:
 
 
 def post_unschedule(*, post: Post, by: User | None) -> Post:
-    """Take the post off the queue; its candidate stays approved and can be scheduled again."""
+    """Take the post off the queue; its candidate stays approved and is back in its account's backlog (Ready)."""
     with transaction.atomic():
         post = _locked_queued(post)
         Post.objects.filter(pk=post.pk, state=Post.State.QUEUED).update(state=Post.State.CANCELLED)
@@ -65,11 +67,23 @@ def post_unschedule(*, post: Post, by: User | None) -> Post:
         return post
 
 
+def post_unschedule_unreadable(*, post_id: int, by: User | None) -> int:
+    """Cancel a queued post whose stored time cannot be read (see posting.models.READABLE_FROM): an update
+    that never loads the time, so the page that offers it cannot fail on it. Returns how many (0 or 1)."""
+    with transaction.atomic():
+        changed = Post.objects.unreadable().filter(pk=post_id, state=Post.State.QUEUED).update(state=Post.State.CANCELLED)
+        if changed:
+            Attempt.objects.create(post_id=post_id, outcome=Attempt.Outcome.UNSCHEDULED, detail="its time could not be read", by=by)
+        return changed
+
+
 def post_move(*, post: Post, when: datetime, by: User | None) -> Post:
-    if when < timezone.now() - timedelta(minutes=1):
-        raise SchedulingError("That time has passed: choose a time in the future, or use “Post now”.")
+    when = schedule_time_check(when=when, account=post.account)
     with transaction.atomic():
         post = _locked_queued(post)
+        taken = Post.objects.readable().filter(account_id=post.account_id, scheduled_at=when, state__in=OCCUPYING, in_reply_to_id="")
+        if not post.in_reply_to_id and taken.exclude(pk=post.pk).exists():
+            raise SchedulingError(f"{local_time(when, post.account)} is taken by another post: choose a free slot or another time.")
         Post.objects.filter(pk=post.pk, state=Post.State.QUEUED).update(scheduled_at=when, next_attempt_at=None)
         post.scheduled_at = when
         post_log(post, Attempt.Outcome.MOVED, f"to {local_time(when, post.account)}", by=by)

@@ -4,7 +4,7 @@ import logging
 
 from celery import shared_task
 
-from posting import delivery, mentions
+from posting import autofill, delivery, mentions
 
 log = logging.getLogger(__name__)
 
@@ -22,4 +22,12 @@ def poll_mentions() -> str:
     """Sent by beat every minute: new mentions of each account with replies switched on (posting.mentions)."""
     report = mentions.mentions_poll()
     log.info("poll_mentions: %s", report)
+    return str(report)
+
+
+@shared_task(name="posting.tasks.autofill", ignore_result=True)
+def autofill_slots() -> str:
+    """Sent by beat every minute: accounts with auto-fill on take Ready candidates into their free slots."""
+    report = autofill.accounts_autofill()
+    log.info("autofill: %s", report)
     return str(report)

@@ -1,11 +1,17 @@
 from django.urls import URLPattern, path
 
-from posting import views
+from posting import views, views_calendar, views_ready
 
 app_name = "posting"
 urlpatterns: list[URLPattern] = [
     path("schedule/", views.schedule, name="schedule"),
+    path("schedule/<int:pk>/unreadable/", views.schedule_unreadable, name="schedule_unreadable"),
     path("schedule/<int:pk>/<str:action>/", views.schedule_action, name="schedule_action"),
+    path("ready/", views_ready.ready, name="ready"),
+    path("ready/<int:pk>/<str:action>/", views_ready.ready_action, name="ready_action"),
+    path("calendar/", views_calendar.calendar, name="calendar"),
+    path("calendar/<int:pk>/move/", views_calendar.calendar_move, name="calendar_move"),
+    path("calendar/<int:pk>/<str:action>/", views_calendar.calendar_action, name="calendar_action"),
     path("history/", views.post_history, name="post_history"),
     path("history/<int:pk>/retry/", views.history_retry, name="history_retry"),
     path("accounts/", views.accounts, name="accounts"),

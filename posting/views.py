@@ -18,10 +18,8 @@ from core.http import AuthedRequest
 from posting import accounts as account_services
 from posting import mentions as mention_services
 from posting import scheduling, selectors, services
-from posting.crypto import CredentialsUnreadable
 from posting.forms import AccountForm, CredentialsForm, MoveForm, ReplySettingsForm, SimulateMentionForm, SlotForm
 from posting.models import Account, Post, Slot
-from posting.publishers import PublishError
 
 SCHEDULE_ACTIONS = {"up", "down", "unschedule", "now", "move"}
 
@@ -31,7 +29,7 @@ SCHEDULE_ACTIONS = {"up", "down", "unschedule", "now", "move"}
 
 def _schedule_page(request: AuthedRequest, *, notice: str = "", error: str = "", status: int = 200) -> HttpResponse:
     template = "posting/schedule.html#queues" if request.htmx else "posting/schedule.html"
-    context = {"queues": selectors.schedule_by_account(), "notice": notice, "error": error}
+    context = {"queues": selectors.schedule_by_account(), "unreadable": selectors.unreadable_posts(), "notice": notice, "error": error}
     return render(request, template, context, status=status)
 
 
@@ -44,7 +42,7 @@ def schedule(request: AuthedRequest) -> HttpResponse:
 @require_POST
 @curator_required
 def schedule_action(request: AuthedRequest, pk: int, action: str) -> HttpResponse:
-    post = get_object_or_404(Post.objects.select_related("account"), pk=pk)
+    post = get_object_or_404(Post.objects.readable().select_related("account"), pk=pk)
     if action not in SCHEDULE_ACTIONS:
         return HttpResponseBadRequest(f"Unknown action {action!r}.", content_type="text/plain; charset=utf-8")  # never echoed as HTML
     try:
@@ -53,7 +51,7 @@ def schedule_action(request: AuthedRequest, pk: int, action: str) -> HttpRespons
             notice = "Swapped with the " + ("post before it." if action == "up" else "post after it.")
         elif action == "unschedule":
             services.post_unschedule(post=post, by=request.user)
-            notice = "Unscheduled: the candidate stays approved and can be scheduled again."
+            notice = "Unscheduled: its candidate is back in the account's Ready list."
         elif action == "now":
             services.post_send_now(post=post, by=request.user)
             notice = "Posting now."
@@ -62,7 +60,7 @@ def schedule_action(request: AuthedRequest, pk: int, action: str) -> HttpRespons
             if not form.is_valid():
                 raise scheduling.SchedulingError(" ".join(str(e) for errors in form.errors.values() for e in errors))
             moved = services.post_move(post=post, when=form.cleaned_data["when"], by=request.user)
-            notice = f"Moved to {moved.scheduled_at:%Y-%m-%d %H:%M} ({post.account.timezone})."
+            notice = f"Moved to {scheduling.local_time(moved.scheduled_at, post.account)}."
     except scheduling.SchedulingError as exc:
         if request.htmx:
             return _schedule_page(request, error=str(exc))
@@ -71,6 +69,20 @@ def schedule_action(request: AuthedRequest, pk: int, action: str) -> HttpRespons
     if request.htmx:
         return _schedule_page(request, notice=notice)
     messages.success(request, notice)
+    return redirect("posting:schedule")
+
+
+@require_POST
+@curator_required
+def schedule_unreadable(request: AuthedRequest, pk: int) -> HttpResponse:
+    """Cancel a post whose stored time cannot be read (the warning on the Schedule page)."""
+    if services.post_unschedule_unreadable(post_id=pk, by=request.user):
+        notice, error = f"Post {pk} was unscheduled; its candidate can be scheduled again.", ""
+    else:
+        notice, error = "", f"Post {pk} is no longer waiting with an unreadable time: nothing was changed."
+    if request.htmx:
+        return _schedule_page(request, notice=notice, error=error)
+    (messages.success if notice else messages.error)(request, notice or error)
     return redirect("posting:schedule")
 
 
@@ -192,7 +204,7 @@ def account_check(request: AuthedRequest, pk: int) -> HttpResponse:
     try:
         identity = account_services.account_check(account=acct)
         result, ok = f"The credentials work: posting as @{identity.handle}.", True
-    except (PublishError, CredentialsUnreadable) as exc:
+    except account_services.CheckFailed as exc:
         result, ok = f"Check failed: {exc}", False
     if not request.htmx:
         (messages.success if ok else messages.error)(request, result)

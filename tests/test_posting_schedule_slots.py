@@ -50,7 +50,7 @@ def test_it_never_schedules_a_candidate_twice(account: Account) -> None:
 
 
 def test_it_says_clearly_when_there_is_no_account() -> None:
-    with pytest.raises(SchedulingError, match="no active posting account"):
+    with pytest.raises(SchedulingError, match="no posting account yet"):
         post_schedule(candidate=candidate(), by=None)
 
 

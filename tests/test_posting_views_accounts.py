@@ -110,7 +110,7 @@ def test_check_credentials_shows_why_it_failed(owner_client: Client, fake: FakeX
 
 def test_check_credentials_without_any_stored_says_so(owner_client: Client, account: Account, htmx_headers: dict[str, str]) -> None:
     html = owner_client.post(reverse("posting:account_check", args=[account.pk]), **htmx_headers).content.decode()  # type: ignore[arg-type]
-    assert "has no credentials" in html
+    assert "has no credentials yet" in html
 
 
 def test_pause_and_resume(owner_client: Client, account: Account, htmx_headers: dict[str, str]) -> None:

@@ -182,7 +182,7 @@ def test_schedule_without_an_account_says_why_and_changes_nothing(curator_client
     assert a.status == Candidate.Status.PENDING and a.version == 1
     assert not Decision.objects.exists() and not Post.objects.exists()
     html = response.content.decode() if htmx else curator_client.get(response["Location"]).content.decode()
-    assert "no active posting account" in html
+    assert "no posting account yet" in html
 
 
 @pytest.mark.parametrize("htmx", [False, True])

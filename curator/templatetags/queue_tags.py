@@ -13,7 +13,10 @@ from django.utils.html import format_html, format_html_join
 from django.utils.safestring import SafeString
 from django.utils.timesince import timesince
 
+from core.times import local_time
 from corpora.nearcopy.highlight import segments
+from curator import publication
+from curator.models import Candidate
 from curator.selectors import Rate
 
 register = template.Library()
@@ -130,3 +133,23 @@ def age(value: datetime | None) -> str:
     if timezone.now() - value < timedelta(minutes=1):
         return "just now"
     return f"{timesince(value).split(',')[0]} old"
+
+
+@register.filter
+def publication_summary(candidate: Candidate) -> str:
+    """Posted, Scheduled, Failed or Ready for an approved candidate (from its posts); its status otherwise."""
+    return publication.summary(candidate)
+
+
+@register.filter
+def publication_lines(candidate: Candidate) -> list[publication.PostLine]:
+    return publication.publication(candidate)
+
+
+@register.filter
+def human_time(value: str) -> str:
+    """An ISO time stored in a decision's data (older decisions), as people read it (UTC)."""
+    try:
+        return local_time(datetime.fromisoformat(value), "UTC")
+    except (TypeError, ValueError, OverflowError):
+        return ""

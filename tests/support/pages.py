@@ -49,6 +49,8 @@ def site_make(tmp_dir: Path) -> Site:
     rejected, scheduled = make_candidate("Rejected by the owner", batch=batch), make_candidate("Scheduled by the owner", batch=batch)
     decisions.candidate_reject(candidate_id=rejected.pk, version=rejected.version, by=owner)
     decisions.candidate_schedule(candidate_id=scheduled.pk, version=scheduled.version, by=owner)
+    ready = make_candidate("Approved, waiting in the Ready backlog", batch=batch)
+    decisions.candidate_approve(candidate_id=ready.pk, version=ready.version, by=owner)
     sent_at = timezone.now() - timedelta(hours=2)
     Post.objects.create(
         account=account, text="Sent yesterday", scheduled_at=sent_at, sent_at=sent_at, state=Post.State.SENT, remote_id="dry-1"
@@ -78,6 +80,8 @@ def site_make(tmp_dir: Path) -> Site:
         "decisions": reverse("curator:decision_history"),
         "stats": reverse("curator:stats"),
         "schedule": reverse("posting:schedule"),
+        "ready": reverse("posting:ready"),
+        "calendar": reverse("posting:calendar"),
         "posted history": reverse("posting:post_history"),
         "accounts": reverse("posting:accounts"),
         "account": reverse("posting:account", args=[account.pk]),
