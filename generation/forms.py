@@ -174,3 +174,9 @@ class BatchForm(forms.Form):
                     "length", f"Length {length} plus the prefix ({used} tokens at most) is over the model's context of {n_ctx - 1} tokens."
                 )
         return data
+
+    def batch_fields(self) -> dict[str, Any]:
+        """The cleaned form as generation.services.batch_start takes it (the page and the command share this)."""
+        fields = dict(self.cleaned_data)
+        account = fields.pop("account", None)
+        return {**fields, "account_id": account.pk if account else None}

@@ -80,9 +80,7 @@ def batch_start(request: AuthedRequest) -> HttpResponse:
     form = BatchForm(request.POST)
     if not form.is_valid():
         return render(request, TEMPLATE, _context(batch_form=form), status=400)
-    fields = dict(form.cleaned_data)
-    account = fields.pop("account", None)
-    batch = services.batch_start(**fields, account_id=account.pk if account else None, by=request.user)
+    batch = services.batch_start(**form.batch_fields(), by=request.user)
     if batch.status == Status.FAILED:
         messages.error(request, f"Batch {batch.pk}: {batch.error}")
     else:

@@ -95,7 +95,7 @@ def test_the_navigation_shows_a_curator_only_the_curator_entries(curator_client:
     links = nav_links(curator_client.get(reverse("core:home")).content.decode())
     assert links == navigation_for("curator")
     # Pinned: moving a curator's page to the owners would cut curators off from it.
-    assert [label for _href, label in links] == ["Queue", "Candidates", "Schedule", "History", "Stats", "Status"]
+    assert [label for _href, label in links] == ["Queue", "Candidates", "Ready", "Schedule", "Calendar", "History", "Stats", "Status"]
 
 
 def test_the_navigation_shows_an_outsider_no_entry(outsider_client: Client) -> None:

@@ -13,12 +13,12 @@ from curator.models import Candidate
 from posting.delivery import post_claim_next, post_send
 from posting.models import Account, Post
 from posting.tasks import autofill_slots
-from tests.bots_support import candidate_of, make_bot
+from tests.support.bots import candidate_of, make_bot
+from tests.support.browser import SCREENSHOT_DIR, press
 from tests.test_browser_csp import LISTEN
-from tests.test_browser_queue import SCREENSHOT_DIR, browser, press, wait_for_card
+from tests.test_browser_queue import wait_for_card
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
-__all__ = ["browser"]
 
 
 def curator_page(browser: Any, base_url: str, problems: list[str]) -> Any:

@@ -11,7 +11,7 @@ from django.utils import timezone
 
 from curator.models import Candidate
 from posting.models import Post
-from tests.bots_support import candidate_of, make_bot
+from tests.support.bots import candidate_of, make_bot
 
 pytestmark = pytest.mark.django_db
 

@@ -11,8 +11,8 @@ from pytest_django.fixtures import Settings as SettingsWrapper
 from curator.models import Candidate
 from posting.models import Account, Post, Slot
 from posting.selectors import accounts_overview
-from tests.bots_support import candidate_of, make_bot
-from tests.posting_support import x_credentials
+from tests.support.bots import candidate_of, make_bot
+from tests.support.posting import x_credentials
 
 pytestmark = pytest.mark.django_db
 

@@ -15,7 +15,7 @@ from curator.models import Candidate
 from posting.autofill import accounts_autofill
 from posting.models import Account, Post, Slot
 from posting.scheduling import SchedulingError, post_schedule
-from tests.bots_support import Bot, candidate_of, make_bot
+from tests.support.bots import Bot, candidate_of, make_bot
 
 
 def approved(bot: Bot, n: int, prefix: str = "ready") -> list[Candidate]:
@@ -117,7 +117,7 @@ def test_beat_sends_autofill_every_minute_and_a_real_worker_fills_the_slots(redi
     from django.conf import settings
 
     from posting.tasks import autofill_slots
-    from tests.workers import celery_worker, wait_for
+    from tests.support.workers import celery_worker, wait_for
 
     assert settings.CELERY_BEAT_SCHEDULE["autofill"] == {"task": "posting.tasks.autofill", "schedule": 60.0}
     bot = make_bot("worker-fill", hours=(6, 18))

@@ -10,7 +10,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from posting.models import Account, Attempt, Post
-from tests.bots_support import make_bot
+from tests.support.bots import make_bot
 
 pytestmark = pytest.mark.django_db
 HX = {"HTTP_HX_REQUEST": "true"}

@@ -33,7 +33,7 @@ class Command(BaseCommand):
         form = BatchForm(data={"checkpoint": checkpoint.pk, **{k: o[k] for k in fields if o[k] is not None}})
         if not form.is_valid():
             raise CommandError(form_errors(form))
-        batch = services.batch_start(**form.cleaned_data)
+        batch = services.batch_start(**form.batch_fields())
         if batch.status == Status.FAILED:
             raise CommandError(f"Batch #{batch.pk}: {batch.error}")
         self.stdout.write(f"Queued batch #{batch.pk}: {batch.n_candidates} candidates from {checkpoint.name}.")
