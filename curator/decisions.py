@@ -20,6 +20,7 @@ from curator.errors import DecisionError, NearCopyBlocked, StaleCandidate
 from curator.models import Candidate, Decision
 from curator.nearcopy import verdict_fields
 from curator.publishing import Scheduled, publishing
+from curator.ranking import triggers
 
 
 def stale(*, candidate_id: int, by: User, now: datetime) -> StaleCandidate:
@@ -114,7 +115,13 @@ def _decide(*, candidate_id: int, version: int, by: User, status: str, action: s
         after_status=status,
         version=version + 1,
         before_override=candidate.nearcopy_override,
+        # What the ranker said, and whether the card was served at random: the stats' calibration and
+        # the unbiased approval rate read these.
+        probability=candidate.keep_probability,
+        ranked_by=candidate.ranked_by_id,
+        random=candidate.picked_at_random,
     )
+    triggers.decision_counted(corpus_id=candidate.corpus_id)
     # What the update wrote, without reading the row back.
     candidate.status, candidate.version, candidate.decided_by, candidate.decided_at = status, version + 1, by, now
     candidate.claimed_by, candidate.claim_expires_at = None, None
