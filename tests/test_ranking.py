@@ -17,6 +17,7 @@ from curator.ranking import services as ranking
 from curator.ranking.signals import distinct_n, repetition
 from generation.models import Checkpoint, GenerationBatch
 from tests.test_queue_factories import make_candidate
+from tests.workers import wait_for
 
 CATS = ["cat", "kitten", "whiskers", "purr", "meow", "tabby"]
 DOGS = ["dog", "puppy", "bark", "leash", "fetch", "kennel"]
@@ -179,3 +180,32 @@ def test_every_retrain_every_decisions_enqueue_one_retrain(curator: User, settin
     assert len(callbacks) == 2
     assert RankingState.objects.get(corpus_id=batch.corpus_id).new_decisions == 1
     assert RankerVersion.objects.count() == 0
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_real_worker_retrains_after_every_n_decisions_and_scores_the_pending_queue(worker) -> None:  # type: ignore[no-untyped-def]
+    """Defaults: retrain every 50 decisions, a ranker from 200 on; the 200th decision's retrain trains and scores."""
+    curator = User.objects.create_user("carl")
+    batch = bot("worked")
+    pending = make_candidate(kind_text(CATS, 5000), batch=batch)
+    planted_decisions(batch, curator)
+    version = wait_for(lambda: RankerVersion.objects.filter(corpus_id=batch.corpus_id).first(), timeout=90, message="the worker's retrain")
+    assert version.decisions == 200 and version.auc is not None
+    pending.refresh_from_db()
+    assert pending.ranked_by_id == version.pk and pending.keep_probability is not None and pending.keep_probability > 0.5
+
+
+def test_beat_retrains_the_rankers_with_new_decisions(settings) -> None:  # type: ignore[no-untyped-def]
+    entry = settings.CELERY_BEAT_SCHEDULE["rankers-train"]
+    assert entry["task"] == "curator.ranking.tasks.rankers_train"
+
+
+@pytest.mark.django_db
+def test_beat_trains_only_bots_with_decisions_newer_than_their_ranker(curator: User) -> None:
+    from curator.ranking.tasks import rankers_train
+
+    batch = bot("beat")
+    planted_decisions(batch, curator)
+    assert ranking.bots_due() == [batch.corpus_id]
+    assert rankers_train() == 1
+    assert ranking.bots_due() == []
