@@ -81,6 +81,9 @@ class Candidate(models.Model):
     def is_near_copy(self) -> bool:
         return self.nearcopy_verdict in NEAR_COPY
 
+    def signals(self) -> dict[str, float | None]:
+        return {"repetition": self.repetition, "distinct_1": self.distinct_1, "distinct_2": self.distinct_2}
+
 
 class Decision(models.Model):
     """One event in a candidate's life: the audit log, the undo stack and the statistics."""

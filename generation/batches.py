@@ -15,6 +15,9 @@ from core.tweets import MAX_WEIGHTED_LENGTH, normalise, text_hash, weighted_leng
 from corpora import nearcopy
 from curator.models import Candidate
 from curator.nearcopy import verdict_fields
+from curator.ranking import services as ranking
+from curator.ranking.features import Item
+from curator.ranking.signals import text_signals
 from generation.gpt2 import files
 from generation.jobs import Stop, batches_reap_stale, heartbeat, job_claim, job_error
 from generation.models import WORKING, GenerationBatch, Status
@@ -84,6 +87,25 @@ def _existing_hashes(hashes: list[str]) -> set[str]:
     return found
 
 
+def _rank(batch: GenerationBatch, rows: list[Candidate]) -> None:
+    """New candidates get their bot's keep probability at once (none while the bot has no ranker)."""
+    if not batch.corpus_id or not rows:
+        return
+    # The same numbers as curator.ranking.services.numbers reads back from the rows (the batch's stored settings).
+    params = {"temperature": batch.temperature, "top_p": batch.top_p, "top_k": batch.top_k}
+    numbers = [
+        {**params, "weighted_length": r.weighted_length, "nearcopy_score": r.nearcopy_score, "logprob": r.logprob, **r.signals()}
+        for r in rows
+    ]
+    scored = ranking.items_score(
+        corpus_id=batch.corpus_id, items=[Item(text=r.text, numbers=n) for r, n in zip(rows, numbers, strict=True)]
+    )
+    if scored is not None:
+        version_id, probabilities = scored
+        for row, p in zip(rows, probabilities, strict=True):
+            row.keep_probability, row.ranked_by_id = p, version_id
+
+
 def candidates_store(*, batch_id: int, texts: list[str], timings: dict[str, Any]) -> GenerationBatch:
     """Clean, measure, de-duplicate, near-copy check, then insert the rows and the counts in one transaction.
 
@@ -96,9 +118,10 @@ def candidates_store(*, batch_id: int, texts: list[str], timings: dict[str, Any]
     batch = GenerationBatch.objects.get(pk=batch_id)
     # A reply batch answers one mention (posting.Mention.batch); its candidates show under it in the queue.
     mention_id = batch.mentions.values_list("pk", flat=True).first()
-    counts = {"generated": len(texts), "empty": 0, "too_long": 0, "duplicate": 0, "near_copy": 0}
+    counts = {"generated": len(texts), "empty": 0, "too_long": 0, "duplicate": 0, "near_copy": 0, "filtered": 0}
     seen: set[str] = set()
     kept: list[tuple[str, str, str, int]] = []
+    signals: dict[str, dict[str, float]] = {}
     for raw in texts:
         text = text_clean(raw)
         if not normalise(text):
@@ -112,7 +135,12 @@ def candidates_store(*, batch_id: int, texts: list[str], timings: dict[str, Any]
         if digest in seen:
             counts["duplicate"] += 1
             continue
+        measured = text_signals(text)
+        if batch.max_repetition is not None and measured["repetition"] > batch.max_repetition:
+            counts["filtered"] += 1  # a loop: the owner's threshold drops it, like an over-long text
+            continue
         seen.add(digest)
+        signals[digest] = measured
         kept.append((raw, text, digest, length))
     existing = _existing_hashes([k[2] for k in kept])
     counts["duplicate"] += sum(1 for k in kept if k[2] in existing)
@@ -133,10 +161,12 @@ def candidates_store(*, batch_id: int, texts: list[str], timings: dict[str, Any]
             weighted_length=length,
             status=Candidate.Status.PENDING,
             mention_id=mention_id,
+            **signals[digest],
             **verdict_fields(v),
         )
         for (raw, text, digest, length), v in zip(kept, verdicts, strict=True)
     ]
+    _rank(batch, rows)
     counts["near_copy"] = sum(1 for v in verdicts if v.is_near_copy)
     with transaction.atomic():
         locked = GenerationBatch.objects.select_for_update().get(pk=batch_id)
@@ -155,6 +185,7 @@ def candidates_store(*, batch_id: int, texts: list[str], timings: dict[str, Any]
         locked.too_long_count = counts["too_long"]
         locked.near_copy_count = counts["near_copy"]
         locked.empty_count = counts["empty"]
+        locked.filtered_count = counts["filtered"]
         locked.progress = counts["generated"]
         locked.timings = {**timings, "nearcopy_s": round(nearcopy_s, 3), "store_s": round(time.monotonic() - started, 3)}
         locked.status = Status.SUCCEEDED
