@@ -9,7 +9,7 @@ import time
 from typing import Any
 
 from django.conf import settings
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import Max
 
 from curator.models import Candidate, Decision, RankerVersion
@@ -118,12 +118,27 @@ def pending_score(*, version: RankerVersion, ranker: Ranker) -> int:
             return count
         items = [Item(text=r["text"], numbers=numbers(r, edited=r["text"] != r["generated_text"])) for r in rows]
         probabilities = ranker.predict(items)
-        updates = [
-            Candidate(pk=r["pk"], keep_probability=float(p), ranked_by_id=version.pk) for r, p in zip(rows, probabilities, strict=True)
-        ]
-        Candidate.objects.bulk_update(updates, ["keep_probability", "ranked_by_id"], batch_size=1000)
+        _write(version.pk, [r["pk"] for r in rows], [float(p) for p in probabilities])
         count += len(rows)
         last = rows[-1]["pk"]
+
+
+def _write(version_id: int, ids: list[int], probabilities: list[float]) -> None:
+    """One statement per chunk on PostgreSQL (bulk_update's CASE over 5,000 ids took ~12 s a chunk); a prepared
+    statement per row elsewhere (SQLite runs those in microseconds)."""
+    table = Candidate._meta.db_table
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            cursor.execute(
+                f"UPDATE {table} AS c SET keep_probability = v.p, ranked_by_id = %s "
+                "FROM (SELECT unnest(%s::bigint[]) AS id, unnest(%s::float8[]) AS p) AS v WHERE c.id = v.id",
+                [version_id, ids, probabilities],
+            )
+        else:
+            cursor.executemany(
+                f"UPDATE {table} SET keep_probability = %s, ranked_by_id = %s WHERE id = %s",
+                [(p, version_id, pk) for pk, p in zip(ids, probabilities, strict=True)],
+            )
 
 
 def items_score(*, corpus_id: int, items: list[Item]) -> tuple[int, list[float]] | None:

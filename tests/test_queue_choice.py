@@ -1,0 +1,64 @@
+"""Choosing what to review: best or oldest first, narrowed to a bot, a batch or a checkpoint; the card shows the probability."""
+
+import pytest
+from django.contrib.auth.models import User
+from django.test import Client
+from django.urls import reverse
+
+from curator import claims
+from curator.models import Candidate, QueuePreference
+from generation.models import Checkpoint, GenerationBatch
+from tests.test_queue_factories import make_candidate
+from tests.test_ranking import bot
+
+pytestmark = pytest.mark.django_db
+
+
+def test_it_requires_a_curator(client: Client, outsider_client: Client) -> None:
+    assert client.get(reverse("curator:queue_choice")).status_code == 302
+    assert outsider_client.get(reverse("curator:queue_choice")).status_code == 403
+
+
+def test_the_queue_says_the_order_and_links_to_the_choice(curator_client: Client) -> None:
+    page = curator_client.get(reverse("curator:queue")).content.decode()
+    assert "Best first" in page and reverse("curator:queue_choice") in page
+
+
+@pytest.mark.parametrize("htmx", [False, True])
+def test_narrowing_to_a_batch_gives_back_the_held_cards_and_claims_only_from_it(curator_client: Client, curator: User, htmx: bool) -> None:
+    one, two = bot("one"), bot("two")
+    first = [make_candidate(f"one {i}", batch=one) for i in range(3)]
+    second = [make_candidate(f"two {i}", batch=two) for i in range(3)]
+    assert set(claims.queue_claim(user=curator)) == {c.pk for c in first + second[:2]}
+    headers = {"HTTP_HX_REQUEST": "true"} if htmx else {}
+    response = curator_client.post(reverse("curator:queue_choice"), {"order": "oldest", "batch": two.pk}, **headers)
+    assert response.status_code == 303 and response["Location"] == reverse("curator:queue")
+    assert not Candidate.objects.filter(pk__in=[c.pk for c in first], claimed_by=curator).exists()
+    page = curator_client.get(reverse("curator:queue")).content.decode()
+    assert f"batch {two.pk}" in page and "Oldest first" in page
+    assert set(Candidate.objects.filter(claimed_by=curator).values_list("pk", flat=True)) == {c.pk for c in second}
+
+
+def test_narrowing_to_a_bot_or_a_checkpoint(curator: User) -> None:
+    one, two = bot("one"), bot("two")
+    other_checkpoint = Checkpoint.objects.create(name="two-b", kind=Checkpoint.Kind.MARKOV, corpus=two.corpus)
+    three = GenerationBatch.objects.create(checkpoint=other_checkpoint, corpus=two.corpus, backend="markov", n_candidates=1)
+    make_candidate("one text", batch=one)
+    in_two = make_candidate("two text", batch=two)
+    in_three = make_candidate("three text", batch=three)
+    claims.preference_set(user=curator, order="best", corpus_id=two.corpus_id)
+    assert set(claims.queue_claim(user=curator)) == {in_two.pk, in_three.pk}
+    claims.preference_set(user=curator, order="best", checkpoint_id=other_checkpoint.pk)
+    assert claims.queue_claim(user=curator) == [in_three.pk]
+
+
+def test_a_batch_that_does_not_exist_is_refused_with_a_message(curator_client: Client, curator: User) -> None:
+    response = curator_client.post(reverse("curator:queue_choice"), {"order": "best", "batch": 999})
+    assert response.status_code == 400 and "There is no batch 999." in response.content.decode()
+    assert not QueuePreference.objects.filter(user=curator).exists()
+
+
+def test_the_card_shows_the_keep_probability(curator_client: Client) -> None:
+    make_candidate("A ranked text", batch=bot("ranked"), keep_probability=0.734)
+    page = curator_client.get(reverse("curator:queue")).content.decode()
+    assert "keep 73%" in page
