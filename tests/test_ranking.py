@@ -209,3 +209,19 @@ def test_beat_trains_only_bots_with_decisions_newer_than_their_ranker(curator: U
     assert ranking.bots_due() == [batch.corpus_id]
     assert rankers_train() == 1
     assert ranking.bots_due() == []
+
+
+@pytest.mark.parametrize("htmx", [False, True])
+@pytest.mark.django_db
+def test_stats_show_each_version_with_its_auc_and_the_calibration(curator: User, curator_client: Client, htmx: bool) -> None:
+    batch = bot("stats")
+    planted_decisions(batch, curator)
+    version = ranking.ranker_train_bot(corpus_id=batch.corpus_id)
+    assert version is not None and version.auc is not None
+    card = make_candidate("A cat to decide", batch=batch, keep_probability=0.95, picked_at_random=True)
+    decisions.candidate_approve(candidate_id=card.pk, version=card.version, by=curator)
+    headers = {"HTTP_HX_REQUEST": "true"} if htmx else {}
+    page = curator_client.get(reverse("curator:stats"), **headers).content.decode()
+    assert "Rankers" in page and f"{version.auc:.3f}" in page and "<td>stats</td>" in page
+    assert "<tr><td>90 to 100%</td><td>1</td><td>1</td><td>100%</td></tr>" in page
+    assert "<td>0 / 1</td><td>0 / 1</td><td>— / 100%</td>" in page

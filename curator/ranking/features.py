@@ -6,6 +6,7 @@ and the generation parameters. An unknown number is 0 with a "missing" flag besi
 bare texts and a queue of generated candidates go through the same code.
 """
 
+import re
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -18,6 +19,10 @@ from curator.ranking.signals import text_signals
 _WORDS = HashingVectorizer(n_features=2**18, ngram_range=(1, 2), alternate_sign=False, norm="l2")
 # Character 3-4-grams within word boundaries: as good as 2-4-grams on the benchmark (AUC) at a third of the time.
 _CHARS = HashingVectorizer(n_features=2**18, analyzer="char_wb", ngram_range=(3, 4), alternate_sign=False, norm="l2")
+
+# Counted with the regex engine: a Python loop over every character was a third of the time to score 100k texts.
+_LETTERS = re.compile(r"[^\W\d_]")
+_CAPITALS = re.compile(r"[A-Z\u00C0-\u00DE]")
 
 # Optional numbers: (key, scale). Each gets a value and a missing flag.
 OPTIONAL = (("logprob", 5.0), ("nearcopy_score", 100.0), ("temperature", 1.0), ("top_p", 1.0), ("top_k", 40.0))
@@ -33,7 +38,7 @@ class Item:
 
 def _shape(text: str, length: float | None, signals: dict[str, float] | None) -> list[float]:
     n_words = len(text.split())
-    letters = sum(ch.isalpha() for ch in text) or 1
+    letters = len(_LETTERS.findall(text)) or 1
     s = signals or text_signals(text)
     return [
         # The stored weighted length when known (twitter-text is slow: ~0.6 ms a text), else characters.
@@ -42,7 +47,7 @@ def _shape(text: str, length: float | None, signals: dict[str, float] | None) ->
         text.count("!") / 3,
         text.count("#"),
         text.count("@"),
-        sum(ch.isupper() for ch in text) / letters,
+        len(_CAPITALS.findall(text)) / letters,
         text.count('"') / 2,
         float(text.startswith('"')),
         float(text.startswith(".@")),
