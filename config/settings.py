@@ -174,6 +174,10 @@ RANKING_RANDOM_SHARE = env_float("RANKING_RANDOM_SHARE", 0.1, minimum=0, maximum
 # A bot's ranker retrains on the default worker after this many new decisions (and on beat, every RANKING_BEAT_SECONDS).
 RANKING_RETRAIN_EVERY = env_int("RANKING_RETRAIN_EVERY", 50, minimum=1)
 RANKING_BEAT_SECONDS = env_int("RANKING_BEAT_SECONDS", 3600, minimum=60)
+# Reasons a reject can carry, one key each (1 to 9) on the queue's card; the owner's own list replaces these.
+REJECT_REASONS = env_list("REJECT_REASONS", ["dull", "incoherent", "offensive", "near copy"])
+if len(REJECT_REASONS) > 9 or any(len(r) > 40 for r in REJECT_REASONS):
+    raise ImproperlyConfigured("REJECT_REASONS takes at most 9 reasons (keys 1 to 9) of at most 40 characters each.")
 NEARCOPY_EDIT_RATIO = env_float("NEARCOPY_EDIT_RATIO", 80.0, minimum=0, maximum=100)
 NEARCOPY_SPAN_WORDS = env_int("NEARCOPY_SPAN_WORDS", 8, minimum=2)
 # Edited copies, short copied spans and stitched pieces need at least this many words (so "thank you" is never one).

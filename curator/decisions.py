@@ -8,6 +8,7 @@ from collections.abc import Callable
 from datetime import datetime
 from typing import Any
 
+from django.conf import settings
 from django.contrib.auth.models import User
 from django.db import transaction
 from django.db.models import F
@@ -62,7 +63,7 @@ def record(
     )
 
 
-def _decide(*, candidate_id: int, version: int, by: User, status: str, action: str, override: bool) -> Candidate:
+def _decide(*, candidate_id: int, version: int, by: User, status: str, action: str, override: bool, reason: str = "") -> Candidate:
     """Approve or reject, inside the caller's transaction.
 
     1. Refuse a near copy without an override (the override is logged as its own event).
@@ -120,6 +121,7 @@ def _decide(*, candidate_id: int, version: int, by: User, status: str, action: s
         probability=candidate.keep_probability,
         ranked_by=candidate.ranked_by_id,
         random=candidate.picked_at_random,
+        **({"reason": reason} if reason else {}),
     )
     triggers.decision_counted(corpus_id=candidate.corpus_id)
     # What the update wrote, without reading the row back.
@@ -208,9 +210,17 @@ def set_aside_undo(*, candidate: Candidate) -> int:
     return back
 
 
-def _reject(*, candidate_id: int, version: int, by: User) -> Candidate:
+def _reject(*, candidate_id: int, version: int, by: User, reason: str = "") -> Candidate:
+    if reason and reason not in settings.REJECT_REASONS:
+        raise DecisionError(f"{reason!r} is not one of the reject reasons ({', '.join(settings.REJECT_REASONS)}); nothing was saved.")
     return _decide(
-        candidate_id=candidate_id, version=version, by=by, status=Candidate.Status.REJECTED, action=Decision.Action.REJECT, override=False
+        candidate_id=candidate_id,
+        version=version,
+        by=by,
+        status=Candidate.Status.REJECTED,
+        action=Decision.Action.REJECT,
+        override=False,
+        reason=reason,
     )
 
 
@@ -236,9 +246,9 @@ def candidate_approve(*, candidate_id: int, version: int, by: User, override: bo
         return _approve(candidate_id=candidate_id, version=version, by=by, override=override)
 
 
-def candidate_reject(*, candidate_id: int, version: int, by: User) -> Candidate:
+def candidate_reject(*, candidate_id: int, version: int, by: User, reason: str = "") -> Candidate:
     with transaction.atomic():
-        return _reject(candidate_id=candidate_id, version=version, by=by)
+        return _reject(candidate_id=candidate_id, version=version, by=by, reason=reason)
 
 
 def candidate_schedule(*, candidate_id: int, version: int, by: User, override: bool = False) -> Candidate:
@@ -251,7 +261,7 @@ def candidate_schedule(*, candidate_id: int, version: int, by: User, override: b
 APPROVING: dict[str, Callable[..., Candidate]] = {"approve": _approve, "schedule": _schedule}
 
 
-def queue_decide(*, action: str, candidate_id: int, version: int, by: User, override: bool = False) -> list[Candidate]:
+def queue_decide(*, action: str, candidate_id: int, version: int, by: User, override: bool = False, reason: str = "") -> list[Candidate]:
     """One decision from the queue and the refill of the curator's claims, in one transaction.
 
     One commit per card (no savepoint either); if the decision is refused, nothing is claimed.
@@ -259,7 +269,7 @@ def queue_decide(*, action: str, candidate_id: int, version: int, by: User, over
     """
     with transaction.atomic():
         if action == "reject":
-            _reject(candidate_id=candidate_id, version=version, by=by)
+            _reject(candidate_id=candidate_id, version=version, by=by, reason=reason)
         else:
             APPROVING[action](candidate_id=candidate_id, version=version, by=by, override=override)
         return queue_claim_cards(user=by)

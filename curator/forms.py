@@ -14,6 +14,7 @@ class DecisionForm(forms.Form):
 
     version = forms.IntegerField(min_value=1)
     override = forms.BooleanField(required=False)
+    reason = forms.CharField(required=False, max_length=40)
 
 
 class EditForm(forms.Form):

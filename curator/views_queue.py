@@ -7,6 +7,7 @@ an htmx POST gets the queue panel (the `panel` partial of curator/queue.html) wi
 from collections.abc import Callable
 from urllib.parse import urlencode
 
+from django.conf import settings
 from django.contrib import messages
 from django.http import HttpResponse, HttpResponseRedirect
 from django.shortcuts import render
@@ -52,6 +53,7 @@ def _panel(
         "edit_text": edit_text if edit_text is not None else (state.current.text if state.current else ""),
         "max_length": tweets.MAX_WEIGHTED_LENGTH,
         "preference": claims.preference(request.user),
+        "reject_reasons": [(str(i), r) for i, r in enumerate(settings.REJECT_REASONS, start=1)],
     }
     template = "curator/queue.html#panel" if request.htmx else "curator/queue.html"
     return render(request, template, context)
@@ -104,6 +106,7 @@ def _decision_view(action: str, done: str) -> Callable[[AuthedRequest, int], Htt
                 version=form.cleaned_data["version"],
                 by=request.user,
                 override=form.cleaned_data["override"],
+                reason=form.cleaned_data["reason"] if action == "reject" else "",
             )
         except errors.DecisionError as exc:
             return _after_action(request, focus=pk, feedback=("error", str(exc)))

@@ -62,3 +62,28 @@ def test_the_card_shows_the_keep_probability(curator_client: Client) -> None:
     make_candidate("A ranked text", batch=bot("ranked"), keep_probability=0.734)
     page = curator_client.get(reverse("curator:queue")).content.decode()
     assert "keep 73%" in page
+
+
+@pytest.mark.parametrize("htmx", [False, True])
+def test_a_reject_carries_a_reason_with_one_key_and_stats_count_it(curator_client: Client, curator: User, htmx: bool) -> None:
+    batch = bot("reasons")
+    card = make_candidate("A dull text", batch=batch)
+    page = curator_client.get(reverse("curator:queue")).content.decode()
+    assert 'data-key="1">dull <kbd>1</kbd>' in page and 'data-key="4">near copy <kbd>4</kbd>' in page
+    headers = {"HTTP_HX_REQUEST": "true"} if htmx else {}
+    curator_client.post(reverse("curator:queue_reject", args=[card.pk]), {"version": card.version, "reason": "dull"}, **headers)
+    decision = card.decisions.get(action="reject")
+    assert decision.data["reason"] == "dull"
+    stats = curator_client.get(reverse("curator:stats")).content.decode()
+    assert f"<tr><td>batch {batch.pk}</td><td>1</td></tr>" in stats
+    assert "<tr><td>checkpoint reasons-markov</td><td>1</td></tr>" in stats
+
+
+def test_an_unknown_reason_is_refused_and_nothing_is_saved(curator_client: Client) -> None:
+    card = make_candidate("A text", batch=bot("bad-reason"))
+    response = curator_client.post(
+        reverse("curator:queue_reject", args=[card.pk]), {"version": card.version, "reason": "meh"}, HTTP_HX_REQUEST="true"
+    )
+    assert "is not one of the reject reasons" in response.content.decode()
+    card.refresh_from_db()
+    assert card.status == Candidate.Status.PENDING
