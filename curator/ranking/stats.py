@@ -28,6 +28,7 @@ class RankingStats:
     best: Decile  # cards served for their probability
     reasons: list[str]  # the reject reasons that occur, in the owner's order
     reasons_by: list[tuple[str, list[int]]]  # per checkpoint, then per batch: a count per reason
+    min_decisions: int
 
 
 def ranking_stats(*, versions: int = 10) -> RankingStats:
@@ -50,6 +51,7 @@ def ranking_stats(*, versions: int = 10) -> RankingStats:
     reasons, reasons_by = _reasons()
     return RankingStats(
         reasons=reasons,
+        min_decisions=settings.RANKING_MIN_DECISIONS,
         reasons_by=reasons_by,
         versions=latest,
         deciles=deciles,
