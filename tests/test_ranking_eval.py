@@ -79,3 +79,35 @@ def test_on_the_trump_archive_it_beats_the_plain_baseline_on_auc(tmp_path: Path)
     assert result["auc"] >= 0.72
     assert result["auc"] > result["baseline_auc"]
     assert result["best_first"] >= 3 * result["arrival"]
+
+
+@pytest.mark.django_db
+def test_export_decisions_writes_json_lines_that_ranking_eval_replays(tmp_path: Path, curator) -> None:  # type: ignore[no-untyped-def]
+    from curator import decisions
+    from curator.models import Candidate
+    from tests.test_queue_factories import make_candidate
+    from tests.test_ranking import bot, planted_decisions
+
+    batch = bot("exported")
+    planted_decisions(batch, curator, n=60)
+    skipped = make_candidate("skipped text", batch=batch)
+    decisions.candidate_skip(candidate_id=skipped.pk, by=curator)
+    last = make_candidate("a dull one", batch=batch)
+    decisions.candidate_reject(candidate_id=last.pk, version=last.version, by=curator, reason="dull")
+    path = tmp_path / "decisions.jsonl"
+    call_command("export_decisions", "--bot", "exported", "--output", str(path), stderr=StringIO())
+    lines = [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines()]
+    assert len(lines) == 61  # skips teach nothing and are not decisions here
+    assert lines[-1]["text"] == "a dull one" and lines[-1]["approved"] is False and lines[-1]["reason"] == "dull"
+    assert lines[-1]["bot"] == "exported" and lines[-1]["checkpoint"] == "exported-markov" and lines[-1]["generation"] == {}
+    assert set(lines[0]["signals"]) >= {"logprob", "repetition", "distinct_1", "distinct_2", "nearcopy_score"}
+    assert Candidate.objects.filter(pk=lines[0]["candidate"]).exists()
+    out = StringIO()
+    call_command("ranking_eval", str(path), "--warmup", "30", "--k", "10", "--json", stdout=out)
+    assert json.loads(out.getvalue())["auc"] > 0.9
+
+
+@pytest.mark.django_db
+def test_export_decisions_names_an_unknown_bot() -> None:
+    with pytest.raises(CommandError, match="No bot"):
+        call_command("export_decisions", "--bot", "nobody")
