@@ -1,7 +1,6 @@
 """Write the curators' teaching decisions as JSON Lines (the input `ranking_eval` replays)."""
 
 import json
-import sys
 from pathlib import Path
 from typing import Any
 
@@ -50,42 +49,44 @@ class Command(BaseCommand):
             "candidate__nearcopy_verdict",
             "candidate__nearcopy_score",
         )
+        if not options["output"]:
+            self._write(rows, self.stdout)
+            return
         try:
-            out = Path(options["output"]).open("w", encoding="utf-8") if options["output"] else sys.stdout
+            with Path(options["output"]).open("w", encoding="utf-8") as fh:
+                count = self._write(rows, fh)
         except OSError as exc:
             raise CommandError(f"Cannot write {options['output']}: {exc.strerror}.") from None
+        self.stderr.write(f"{count} decisions written to {options['output']}.")
+
+    def _write(self, rows: Any, out: Any) -> int:
         count = 0
-        try:
-            for r in rows.iterator(chunk_size=2000):
-                gpt2 = r["candidate__batch__backend"] == "gpt2"
-                record = {
-                    "text": r["after_text"],
-                    "approved": r["action"] in KEEP,
-                    "decision": r["action"],
-                    "reason": (r["data"] or {}).get("reason", ""),
-                    "time": r["created_at"].isoformat(),
-                    "bot": r["candidate__corpus__name"],
-                    "candidate": r["candidate_id"],
-                    "batch": r["candidate__batch_id"],
-                    "checkpoint": r["candidate__batch__checkpoint__name"],
-                    # A Markov batch has no GPT-2 settings: none are written for it.
-                    "generation": {k: r[f"candidate__batch__{k}"] for k in ("temperature", "top_k", "top_p")} if gpt2 else {},
-                    "signals": {
-                        "logprob": r["candidate__logprob"],
-                        "repetition": r["candidate__repetition"],
-                        "distinct_1": r["candidate__distinct_1"],
-                        "distinct_2": r["candidate__distinct_2"],
-                        "weighted_length": r["candidate__weighted_length"],
-                        "nearcopy_verdict": r["candidate__nearcopy_verdict"],
-                        "nearcopy_score": r["candidate__nearcopy_score"],
-                    },
-                    "probability": (r["data"] or {}).get("probability"),
-                    "random": bool((r["data"] or {}).get("random")),
-                }
-                out.write(json.dumps(record, ensure_ascii=False) + "\n")
-                count += 1
-        finally:
-            if out is not sys.stdout:
-                out.close()
-        if options["output"]:
-            self.stderr.write(f"{count} decisions written to {options['output']}.")
+        for r in rows.iterator(chunk_size=2000):
+            gpt2 = r["candidate__batch__backend"] == "gpt2"
+            record = {
+                "text": r["after_text"],
+                "approved": r["action"] in KEEP,
+                "decision": r["action"],
+                "reason": (r["data"] or {}).get("reason", ""),
+                "time": r["created_at"].isoformat(),
+                "bot": r["candidate__corpus__name"],
+                "candidate": r["candidate_id"],
+                "batch": r["candidate__batch_id"],
+                "checkpoint": r["candidate__batch__checkpoint__name"],
+                # A Markov batch has no GPT-2 settings: none are written for it.
+                "generation": {k: r[f"candidate__batch__{k}"] for k in ("temperature", "top_k", "top_p")} if gpt2 else {},
+                "signals": {
+                    "logprob": r["candidate__logprob"],
+                    "repetition": r["candidate__repetition"],
+                    "distinct_1": r["candidate__distinct_1"],
+                    "distinct_2": r["candidate__distinct_2"],
+                    "weighted_length": r["candidate__weighted_length"],
+                    "nearcopy_verdict": r["candidate__nearcopy_verdict"],
+                    "nearcopy_score": r["candidate__nearcopy_score"],
+                },
+                "probability": (r["data"] or {}).get("probability"),
+                "random": bool((r["data"] or {}).get("random")),
+            }
+            out.write(json.dumps(record, ensure_ascii=False) + "\n")
+            count += 1
+        return count
