@@ -40,7 +40,8 @@ def text_clean(text: str) -> str:
     return _BLANK_LINES.sub("\n\n", text).strip()
 
 
-def _generate_texts(batch: GenerationBatch, on_chunk: Any) -> tuple[list[str], dict[str, Any]]:
+def _generate_texts(batch: GenerationBatch, on_chunk: Any, logprobs: list[float]) -> tuple[list[str], dict[str, Any]]:
+    """The texts and timings; `logprobs` receives each GPT-2 text's mean log-probability per token (none for Markov)."""
     prefix_in_text = not batch.prompt_only
     path = files.resolve(batch.checkpoint.path)
     if batch.backend == GenerationBatch.Backend.MARKOV:
@@ -71,6 +72,7 @@ def _generate_texts(batch: GenerationBatch, on_chunk: Any) -> tuple[list[str], d
         include_prefix=False,
         seed=batch.seed,
         on_chunk=on_chunk,
+        logprobs=logprobs,
     )
     # A sample that never wrote the end marker comes back whole, its context included (gpt-2-simple's
     # truncation only matches up to the marker): cut the context, so the prefix is neither doubled nor kept.
@@ -106,7 +108,7 @@ def _rank(batch: GenerationBatch, rows: list[Candidate]) -> None:
             row.keep_probability, row.ranked_by_id = p, version_id
 
 
-def candidates_store(*, batch_id: int, texts: list[str], timings: dict[str, Any]) -> GenerationBatch:
+def candidates_store(*, batch_id: int, texts: list[str], timings: dict[str, Any], logprobs: list[float] | None = None) -> GenerationBatch:
     """Clean, measure, de-duplicate, near-copy check, then insert the rows and the counts in one transaction.
 
     The candidates of a reply batch (one a posting.Mention points at) are linked to that mention.
@@ -121,8 +123,8 @@ def candidates_store(*, batch_id: int, texts: list[str], timings: dict[str, Any]
     counts = {"generated": len(texts), "empty": 0, "too_long": 0, "duplicate": 0, "near_copy": 0, "filtered": 0}
     seen: set[str] = set()
     kept: list[tuple[str, str, str, int]] = []
-    signals: dict[str, dict[str, float]] = {}
-    for raw in texts:
+    signals: dict[str, dict[str, float | None]] = {}
+    for i, raw in enumerate(texts):
         text = text_clean(raw)
         if not normalise(text):
             counts["empty"] += 1
@@ -140,7 +142,7 @@ def candidates_store(*, batch_id: int, texts: list[str], timings: dict[str, Any]
             counts["filtered"] += 1  # a loop: the owner's threshold drops it, like an over-long text
             continue
         seen.add(digest)
-        signals[digest] = measured
+        signals[digest] = {**measured, "logprob": logprobs[i] if logprobs and i < len(logprobs) else None}
         kept.append((raw, text, digest, length))
     existing = _existing_hashes([k[2] for k in kept])
     counts["duplicate"] += sum(1 for k in kept if k[2] in existing)
@@ -212,11 +214,12 @@ def batch_run(*, batch_id: int) -> None:
             raise Stop("no longer running")
 
     try:
+        logprobs: list[float] = []
         with heartbeat(GenerationBatch, batch_id):
-            texts, timings = _generate_texts(batch, on_chunk)
+            texts, timings = _generate_texts(batch, on_chunk, logprobs)
         timings["generate_s"] = round(time.monotonic() - started, 3)
         timings["candidates_per_s"] = round(len(texts) / max(timings["generate_s"], 1e-6), 2)
-        candidates_store(batch_id=batch_id, texts=texts, timings=timings)
+        candidates_store(batch_id=batch_id, texts=texts, timings=timings, logprobs=logprobs or None)
     except Stop:
         GenerationBatch.objects.filter(pk=batch_id, status=Status.CANCELLING).update(status=Status.CANCELLED, finished_at=timezone.now())
     except Exception as exc:

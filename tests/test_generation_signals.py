@@ -52,3 +52,12 @@ def test_new_candidates_get_their_bots_keep_probability_at_once() -> None:
     cat, dog = Candidate.objects.get(text__startswith="cats"), Candidate.objects.get(text__startswith="dogs")
     assert cat.ranked_by_id == dog.ranked_by_id == version.pk
     assert cat.keep_probability is not None and dog.keep_probability is not None and cat.keep_probability > dog.keep_probability
+
+
+def test_each_candidate_keeps_the_samplers_log_probability_of_its_own_text() -> None:
+    batch = _running(checkpoints.markov_checkpoint_create(corpus=corpus_make(), name="chain"), max_repetition=0.3)
+    texts = [LOOP, "A quiet walk by the river this morning", "Another fine text for the queue"]
+    batches.candidates_store(batch_id=batch.pk, texts=texts, timings={}, logprobs=[-0.5, -2.25, -4.0])
+    # The loop is filtered: the others keep their own values, not their neighbours'.
+    assert Candidate.objects.get(text=texts[1]).logprob == -2.25
+    assert Candidate.objects.get(text=texts[2]).logprob == -4.0
