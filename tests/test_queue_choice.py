@@ -87,3 +87,20 @@ def test_an_unknown_reason_is_refused_and_nothing_is_saved(curator_client: Clien
     assert "is not one of the reject reasons" in response.content.decode()
     card.refresh_from_db()
     assert card.status == Candidate.Status.PENDING
+
+
+def test_stats_count_decisions_apart_from_skips_undos_and_edits_with_rates_by_checkpoint(curator_client: Client, curator: User) -> None:
+    from curator import decisions, undo
+
+    batch = bot("counted")
+    a, b, c, d = (make_candidate(f"Counted text {i}", batch=batch) for i in range(4))
+    edited = decisions.candidate_edit(candidate_id=a.pk, version=a.version, by=curator, text="Counted text, edited")
+    decisions.candidate_approve(candidate_id=a.pk, version=edited.version, by=curator)
+    decisions.candidate_approve(candidate_id=b.pk, version=b.version, by=curator)
+    decisions.candidate_reject(candidate_id=c.pk, version=c.version, by=curator)
+    undo.decision_undo(by=curator, decision_id=None)  # the reject of c
+    decisions.candidate_skip(candidate_id=d.pk, by=curator)
+    page = curator_client.get(reverse("curator:stats")).content.decode()
+    assert "2 decisions · 1 skips · 1 undos · 1 edits · 0 near-copy overrides" in page
+    assert "Edited before approval: 50% of approvals" in page
+    assert "<tr><td>counted-markov</td><td>2</td><td>0</td><td>2</td><td>100%</td></tr>" in page
