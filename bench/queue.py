@@ -5,9 +5,12 @@
 DATABASE_URL names the server (its database is only used to connect); the benchmark drops and
 creates its own database `bench_queue` there, migrates it and fills it with --candidates pending rows.
 
-Measures, through Django's test client (the whole middleware stack, sessions, auth, templates):
+First a ranker is trained and scores every pending row through the retrain task's service (timed), so the
+queue has a keep probability everywhere. Then, through Django's test client (the whole middleware stack,
+sessions, auth, templates):
 1. p50/p95 of the queue page (an htmx GET that renews and tops up the claims and renders the card),
-2. p50/p95 of an approve (an htmx POST that decides and renders the next card),
+   best first (with the random share) and oldest first, on the same queue,
+2. p50/p95 of an approve (an htmx POST that decides and renders the next card), in both orders,
 3. --curators simulated curators deciding as fast as they can for --seconds (threads with their own
    database connections): decisions per second, and double decisions (must be 0),
 and compares, side by side, against the goal (p95 <= 50 ms) and against a naive claim (read the next
@@ -119,6 +122,29 @@ def _fill(n: int, curators: int) -> list[int]:
     return ids
 
 
+def _rank_all() -> float:
+    """A ranker as the queue trains it (on 1,000 decisions: texts with "great" kept), then scoring every pending
+    candidate through the service the retrain task calls: features, probabilities and the writes. Seconds."""
+    from django.db import connection
+
+    from curator.models import Candidate, RankerVersion
+    from curator.ranking.features import Item
+    from curator.ranking.model import ranker_train
+    from curator.ranking.services import pending_score
+
+    sample = list(Candidate.objects.order_by("id").values_list("text", flat=True)[:1000])
+    trained = ranker_train(items=[Item(text=t) for t in sample], labels=["great" in t.split()[:3] for t in sample])
+    corpus_id = Candidate.objects.values_list("corpus_id", flat=True).first()
+    assert corpus_id is not None
+    version = RankerVersion.objects.create(corpus_id=corpus_id, version=1, decisions=1000, approved=0, model=trained.ranker.dumps())
+    start = time.perf_counter()
+    pending_score(version=version, ranker=trained.ranker)
+    took = time.perf_counter() - start
+    with connection.cursor() as cursor:
+        cursor.execute("VACUUM ANALYZE")
+    return took
+
+
 CARD = re.compile(r'id="queue-panel"[^>]*data-candidate-id="(\d+)" data-version="(\d+)"')
 
 
@@ -161,7 +187,7 @@ def measure_latency(user_id: int, iterations: int) -> dict[str, list[float]]:
         # Near copies need an override; the benchmark rejects those and approves the rest.
         name = "queue_reject" if "qcard qcard-near" in html else "queue_approve"
         start = time.perf_counter()
-        response = client.post(reverse(name, args=[card[0]]), {"version": card[1]}, **hx)
+        response = client.post(reverse(f"curator:{name}", args=[card[0]]), {"version": card[1]}, **hx)
         decide.append((time.perf_counter() - start) * 1000)
         assert 'class="feedback success"' in response.content.decode(), response.content.decode()[:800]
     return {"queue page": page, "approve": decide}
@@ -189,7 +215,7 @@ def run_curators(user_ids: list[int], seconds: float) -> dict[str, float]:
                 # Good candidates are rare: approve about 5%, reject the rest (near copies always rejected).
                 near = "qcard qcard-near" in html
                 name = "queue_approve" if rng.random() < 0.05 and not near else "queue_reject"
-                html = client.post(reverse(name, args=[card[0]]), {"version": card[1]}, **hx).content.decode()
+                html = client.post(reverse(f"curator:{name}", args=[card[0]]), {"version": card[1]}, **hx).content.decode()
                 if "nothing was saved" in html or 'class="feedback error"' in html:
                     refused[index] += 1
                 else:
@@ -313,10 +339,22 @@ def main() -> None:
     user_ids = _fill(args.candidates, args.curators)
     print(f"database {BENCH_DB}: {args.candidates:,} pending candidates, {args.curators} curators (setup {time.perf_counter() - t0:.1f} s)")
 
+    from django.contrib.auth.models import User
+
     from curator.claims import queue_claim
     from curator.models import Candidate
 
-    latency = measure_latency(user_ids[-1], args.iterations)
+    rescore_s = _rank_all()
+    print(
+        f"the ranker scored and wrote {Candidate.objects.filter(keep_probability__isnull=False).count():,} pending candidates in {rescore_s:.1f} s"
+    )
+    from curator.claims import preference_set
+
+    # The same queue, the same moment: one curator best first (with the 10% random share), one oldest first.
+    preference_set(user=User.objects.get(pk=user_ids[-2]), order="oldest")
+    latency_oldest = measure_latency(user_ids[-2], args.iterations // 2)
+    latency_best = measure_latency(user_ids[-1], args.iterations)
+    latency = {**{f"{k} best first": v for k, v in latency_best.items()}, **{f"{k} oldest first": v for k, v in latency_oldest.items()}}
     crowd = run_curators(user_ids[: args.curators], args.seconds)
     doubles, mismatched = double_decisions()
     ours = claim_race(user_ids[: args.curators], args.race_seconds, queue_claim)

@@ -208,6 +208,17 @@ for _n, _key in enumerate((CREDENTIALS_KEY or "").split(",") if CREDENTIALS_KEY 
         ) from None
 QUEUE_CLAIM_SIZE = env_int("QUEUE_CLAIM_SIZE", 5, minimum=1)
 QUEUE_CLAIM_SECONDS = env_int("QUEUE_CLAIM_SECONDS", 300, minimum=10)
+# The ranker (curator/ranking): a bot's queue goes best first once its ranker has trained on this many decisions.
+RANKING_MIN_DECISIONS = env_int("RANKING_MIN_DECISIONS", 200, minimum=2)
+# Share of the cards claimed at random in best-first order (marked), so the ranker learns from what it would not show.
+RANKING_RANDOM_SHARE = env_float("RANKING_RANDOM_SHARE", 0.1, minimum=0, maximum=1)
+# A bot's ranker retrains on the default worker after this many new decisions (and on beat, every RANKING_BEAT_SECONDS).
+RANKING_RETRAIN_EVERY = env_int("RANKING_RETRAIN_EVERY", 50, minimum=1)
+RANKING_BEAT_SECONDS = env_int("RANKING_BEAT_SECONDS", 3600, minimum=60)
+# Reasons a reject can carry, one key each (1 to 9) on the queue's card; the owner's own list replaces these.
+REJECT_REASONS = env_list("REJECT_REASONS", ["dull", "incoherent", "offensive", "near copy"])
+if len(REJECT_REASONS) > 9 or any(len(r) > 40 for r in REJECT_REASONS):
+    raise ImproperlyConfigured("REJECT_REASONS takes at most 9 reasons (keys 1 to 9) of at most 40 characters each.")
 NEARCOPY_EDIT_RATIO = env_float("NEARCOPY_EDIT_RATIO", 80.0, minimum=0, maximum=100)
 NEARCOPY_SPAN_WORDS = env_int("NEARCOPY_SPAN_WORDS", 8, minimum=2)
 # Edited copies, short copied spans and stitched pieces need at least this many words (so "thank you" is never one).
@@ -292,6 +303,8 @@ CELERY_BEAT_SCHEDULE = {
     "reap-stale-generation": {"task": "generation.tasks.reap_stale", "schedule": 60.0},
     # Queue claims whose lease ran out return to the pool (claiming also takes expired ones).
     "expire-claims": {"task": "curator.tasks.expire_claims", "schedule": 60.0},
+    # Retrains every bot's ranker that has new decisions since its last version (after-N-decisions is enqueued by the queue).
+    "rankers-train": {"task": "curator.ranking.tasks.rankers_train", "schedule": float(RANKING_BEAT_SECONDS)},
 }
 CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
 

@@ -8,6 +8,7 @@ from collections.abc import Callable
 from datetime import datetime
 from typing import Any
 
+from django.conf import settings
 from django.contrib.auth.models import User
 from django.db import transaction
 from django.db.models import F
@@ -21,6 +22,7 @@ from curator.errors import DecisionError, NearCopyBlocked, StaleCandidate
 from curator.models import Candidate, Decision
 from curator.nearcopy import verdict_fields
 from curator.publishing import Scheduled, publishing
+from curator.ranking import triggers
 
 
 def stale(*, candidate_id: int, by: User, now: datetime) -> StaleCandidate:
@@ -62,7 +64,7 @@ def record(
     )
 
 
-def _decide(*, candidate_id: int, version: int, by: User, status: str, action: str, override: bool) -> Candidate:
+def _decide(*, candidate_id: int, version: int, by: User, status: str, action: str, override: bool, reason: str = "") -> Candidate:
     """Approve or reject, inside the caller's transaction.
 
     1. Refuse a near copy without an override (the override is logged as its own event).
@@ -115,7 +117,14 @@ def _decide(*, candidate_id: int, version: int, by: User, status: str, action: s
         after_status=status,
         version=version + 1,
         before_override=candidate.nearcopy_override,
+        # What the ranker said, and whether the card was served at random: the stats' calibration and
+        # the unbiased approval rate read these.
+        probability=candidate.keep_probability,
+        ranked_by=candidate.ranked_by_id,
+        random=candidate.picked_at_random,
+        **({"reason": reason} if reason else {}),
     )
+    triggers.decision_counted(corpus_id=candidate.corpus_id)
     # What the update wrote, without reading the row back.
     candidate.status, candidate.version, candidate.decided_by, candidate.decided_at = status, version + 1, by, now
     candidate.claimed_by, candidate.claim_expires_at = None, None
@@ -207,9 +216,17 @@ def set_aside_undo(*, candidate: Candidate) -> int:
     return back
 
 
-def _reject(*, candidate_id: int, version: int, by: User) -> Candidate:
+def _reject(*, candidate_id: int, version: int, by: User, reason: str = "") -> Candidate:
+    if reason and reason not in settings.REJECT_REASONS:
+        raise DecisionError(f"{reason!r} is not one of the reject reasons ({', '.join(settings.REJECT_REASONS)}); nothing was saved.")
     return _decide(
-        candidate_id=candidate_id, version=version, by=by, status=Candidate.Status.REJECTED, action=Decision.Action.REJECT, override=False
+        candidate_id=candidate_id,
+        version=version,
+        by=by,
+        status=Candidate.Status.REJECTED,
+        action=Decision.Action.REJECT,
+        override=False,
+        reason=reason,
     )
 
 
@@ -235,9 +252,9 @@ def candidate_approve(*, candidate_id: int, version: int, by: User, override: bo
         return _approve(candidate_id=candidate_id, version=version, by=by, override=override)
 
 
-def candidate_reject(*, candidate_id: int, version: int, by: User) -> Candidate:
+def candidate_reject(*, candidate_id: int, version: int, by: User, reason: str = "") -> Candidate:
     with transaction.atomic():
-        return _reject(candidate_id=candidate_id, version=version, by=by)
+        return _reject(candidate_id=candidate_id, version=version, by=by, reason=reason)
 
 
 def candidate_schedule(*, candidate_id: int, version: int, by: User, override: bool = False, account_id: int | None = None) -> Candidate:
@@ -251,7 +268,14 @@ APPROVING: dict[str, Callable[..., Candidate]] = {"approve": _approve, "schedule
 
 
 def queue_decide(
-    *, action: str, candidate_id: int, version: int, by: User, override: bool = False, account_id: int | None = None
+    *,
+    action: str,
+    candidate_id: int,
+    version: int,
+    by: User,
+    override: bool = False,
+    account_id: int | None = None,
+    reason: str = "",
 ) -> list[Candidate]:
     """One decision from the queue and the refill of the curator's claims, in one transaction.
 
@@ -260,7 +284,7 @@ def queue_decide(
     """
     with transaction.atomic():
         if action == "reject":
-            _reject(candidate_id=candidate_id, version=version, by=by)
+            _reject(candidate_id=candidate_id, version=version, by=by, reason=reason)
         elif action == "schedule":
             _schedule(candidate_id=candidate_id, version=version, by=by, override=override, account_id=account_id)
         else:

@@ -1,8 +1,11 @@
 """Forms of the curator app: what a decision carries, the inline edit, list filters and bulk actions."""
 
+from typing import Any
+
 from django import forms
 
-from curator.models import Candidate
+from corpora.models import Corpus
+from curator.models import Candidate, QueuePreference
 from curator.publication import FILTERS
 from curator.selectors import SORTS
 
@@ -14,6 +17,7 @@ class DecisionForm(forms.Form):
     override = forms.BooleanField(required=False)
     # Schedule only: the account chosen in the card's menu (empty: the one the candidate is for).
     account = forms.IntegerField(required=False, min_value=1, max_value=2**63 - 1)
+    reason = forms.CharField(required=False, max_length=40)
 
 
 class EditForm(forms.Form):
@@ -58,3 +62,30 @@ class BulkForm(forms.Form):
     action = forms.ChoiceField(choices=[("approve", "Approve"), ("reject", "Reject")])
     override = forms.BooleanField(required=False)
     selected = SelectionField(error_messages={"required": "Select at least one candidate."})
+
+
+def _related(name: str) -> Any:
+    """A model of generation (above this app, so never imported here), reached through the preference's relation."""
+    return QueuePreference._meta.get_field(name).related_model
+
+
+class QueueChoiceForm(forms.Form):
+    """The curator's order and what to review: one bot, one batch or one checkpoint (or everything)."""
+
+    order = forms.ChoiceField(choices=QueuePreference.Order.choices, label="Order")
+    corpus = forms.ModelChoiceField(queryset=Corpus.objects.order_by("name"), required=False, label="Bot", empty_label="Every bot")
+    checkpoint = forms.ModelChoiceField(
+        queryset=_related("checkpoint").objects.order_by("name"),
+        required=False,
+        label="Checkpoint",
+        empty_label="Every checkpoint",
+    )
+    batch = forms.IntegerField(
+        required=False, min_value=1, max_value=2**63 - 1, label="Batch", help_text="A batch number, or empty for every batch."
+    )
+
+    def clean_batch(self) -> int | None:
+        value = self.cleaned_data["batch"]
+        if value is not None and not _related("batch").objects.filter(pk=value).exists():
+            raise forms.ValidationError(f"There is no batch {value}.")
+        return value

@@ -151,6 +151,10 @@ class QueueStats:
     pace: list[CuratorPace]
     by_batch: list[Rate]
     by_temperature: list[Rate]
+    by_checkpoint: list[Rate]
+    counts: dict[str, int]  # decisions (approve, schedule, reject; not undone) apart from skips, undos, edits, overrides
+    edit_rate: float | None  # percent of approvals whose candidate was edited first
+    override_rate: float | None  # percent of approvals that overrode a near-copy verdict
 
 
 def queue_stats(*, now: datetime | None = None) -> QueueStats:
@@ -215,7 +219,33 @@ def queue_stats(*, now: datetime | None = None) -> QueueStats:
     by_temperature = [
         Rate(label=f"{r['batch__temperature']:g}", approved=r["approved"], rejected=r["rejected"], pending=r["pending"]) for r in temp_rows
     ]
+    checkpoint_rows = (
+        Candidate.objects.filter(batch__isnull=False)
+        .values("batch__checkpoint__name")
+        .annotate(approved=approved, rejected=rejected, pending=waiting)
+        .order_by("batch__checkpoint__name")
+    )
+    by_checkpoint = [
+        Rate(label=r["batch__checkpoint__name"], approved=r["approved"], rejected=r["rejected"], pending=r["pending"])
+        for r in checkpoint_rows
+    ]
+    A = Decision.Action
+    tally = dict(Decision.objects.filter(undone=False).values_list("action").annotate(n=Count("id")).order_by())
+    counts = {
+        "decisions": sum(tally.get(a, 0) for a in (A.APPROVE, A.SCHEDULE, A.REJECT)),
+        "skips": tally.get(A.SKIP, 0),
+        "undos": tally.get(A.UNDO, 0),
+        "edits": tally.get(A.EDIT, 0),
+        "overrides": tally.get(A.OVERRIDE, 0),
+    }
+    approved_total = tally.get(A.APPROVE, 0) + tally.get(A.SCHEDULE, 0)
+    approved_ids = Decision.objects.filter(undone=False, action__in=(A.APPROVE, A.SCHEDULE)).values("candidate_id")
+    edited = Decision.objects.filter(action=A.EDIT, candidate_id__in=approved_ids).values("candidate_id").distinct().count()
     return QueueStats(
+        by_checkpoint=by_checkpoint,
+        counts=counts,
+        edit_rate=100 * edited / approved_total if approved_total else None,
+        override_rate=100 * counts["overrides"] / approved_total if approved_total else None,
         pending=pending.count(),
         claimed=sum(n for _, n in claims_by_curator),
         claims_by_curator=claims_by_curator,

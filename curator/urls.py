@@ -7,6 +7,7 @@ urlpatterns: list[URLPattern] = [
     path("queue/", views_queue.queue, name="queue"),
     path("queue/renew/", views_queue.queue_renew, name="queue_renew"),
     path("queue/undo/", views_queue.queue_undo, name="queue_undo"),
+    path("queue/choice/", views_queue.queue_choice, name="queue_choice"),
     path("queue/<int:pk>/approve/", views_queue.queue_approve, name="queue_approve"),
     path("queue/<int:pk>/reject/", views_queue.queue_reject, name="queue_reject"),
     path("queue/<int:pk>/schedule/", views_queue.queue_schedule, name="queue_schedule"),

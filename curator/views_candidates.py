@@ -16,6 +16,7 @@ from core.http import AuthedRequest
 from curator import bulk, selectors
 from curator.forms import BulkForm, CandidateFilterForm
 from curator.models import Candidate
+from curator.ranking.stats import ranking_stats
 
 PAGE_SIZE = 50
 
@@ -98,4 +99,4 @@ def decision_history(request: AuthedRequest) -> HttpResponse:
 @curator_required
 def stats(request: AuthedRequest) -> HttpResponse:
     template = "curator/stats.html#figures" if request.htmx else "curator/stats.html"
-    return render(request, template, {"stats": selectors.queue_stats()})
+    return render(request, template, {"stats": selectors.queue_stats(), "ranking": ranking_stats()})

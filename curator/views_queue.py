@@ -7,6 +7,7 @@ an htmx POST gets the queue panel (the `panel` partial of curator/queue.html) wi
 from collections.abc import Callable
 from urllib.parse import urlencode
 
+from django.conf import settings
 from django.contrib import messages
 from django.http import HttpResponse, HttpResponseRedirect
 from django.shortcuts import render
@@ -17,7 +18,7 @@ from core import tweets
 from core.access import curator_required
 from core.http import AuthedRequest
 from curator import claims, decisions, errors, selectors, undo
-from curator.forms import DecisionForm, EditForm, UndoForm
+from curator.forms import DecisionForm, EditForm, QueueChoiceForm, UndoForm
 from curator.models import Candidate
 from curator.publishing import publishing
 
@@ -55,6 +56,8 @@ def _panel(
         "editing": editing and state.current is not None,
         "edit_text": edit_text if edit_text is not None else (state.current.text if state.current else ""),
         "max_length": tweets.MAX_WEIGHTED_LENGTH,
+        "preference": claims.preference(request.user),
+        "reject_reasons": [(str(i), r) for i, r in enumerate(settings.REJECT_REASONS, start=1)],
     }
     template = "curator/queue.html#panel" if request.htmx else "curator/queue.html"
     return render(request, template, context)
@@ -108,6 +111,7 @@ def _decision_view(action: str, done: str) -> Callable[[AuthedRequest, int], Htt
                 by=request.user,
                 override=form.cleaned_data["override"],
                 account_id=form.cleaned_data["account"] if action == "schedule" else None,
+                reason=form.cleaned_data["reason"] if action == "reject" else "",
             )
         except errors.DecisionError as exc:
             return _after_action(request, focus=pk, feedback=("error", str(exc)))
@@ -178,3 +182,28 @@ def queue_undo(request: AuthedRequest) -> HttpResponse:
         focus=taken_back.candidate_id,
         feedback=("success", f"Undid {taken_back.data['undid_action']} of #{taken_back.candidate_id}."),
     )
+
+
+@curator_required
+def queue_choice(request: AuthedRequest) -> HttpResponse:
+    """What the curator reviews and in which order: best first (the default) or oldest first, narrowed to a bot,
+    a batch or a checkpoint. Saving gives back the cards held under the old choice."""
+    pref = claims.preference(request.user)
+    if request.method == "POST":
+        form = QueueChoiceForm(request.POST)
+        if form.is_valid():
+            data = form.cleaned_data
+            claims.preference_set(
+                user=request.user,
+                order=data["order"],
+                corpus_id=data["corpus"].pk if data["corpus"] else None,
+                batch_id=data["batch"],
+                checkpoint_id=data["checkpoint"].pk if data["checkpoint"] else None,
+            )
+            messages.success(request, "Queue choice saved: the next cards follow it.")
+            return HttpResponseRedirect(reverse("curator:queue"), status=303)
+        return render(request, "curator/queue_choice.html", {"form": form}, status=400)
+    if request.method != "GET":
+        return HttpResponse(status=405, headers={"Allow": "GET, POST"})
+    initial = {"order": pref.order, "corpus": pref.corpus_id, "checkpoint": pref.checkpoint_id, "batch": pref.batch_id}
+    return render(request, "curator/queue_choice.html", {"form": QueueChoiceForm(initial=initial)})

@@ -15,6 +15,9 @@ from core.tweets import MAX_WEIGHTED_LENGTH, normalise, text_hash, weighted_leng
 from corpora import nearcopy
 from curator.models import Candidate
 from curator.nearcopy import verdict_fields
+from curator.ranking import services as ranking
+from curator.ranking.features import Item
+from curator.ranking.signals import text_signals
 from generation.gpt2 import files
 from generation.jobs import Stop, batches_reap_stale, heartbeat, job_claim, job_error
 from generation.models import WORKING, GenerationBatch, Status
@@ -37,7 +40,8 @@ def text_clean(text: str) -> str:
     return _BLANK_LINES.sub("\n\n", text).strip()
 
 
-def _generate_texts(batch: GenerationBatch, on_chunk: Any) -> tuple[list[str], dict[str, Any]]:
+def _generate_texts(batch: GenerationBatch, on_chunk: Any, logprobs: list[float]) -> tuple[list[str], dict[str, Any]]:
+    """The texts and timings; `logprobs` receives each GPT-2 text's mean log-probability per token (none for Markov)."""
     prefix_in_text = not batch.prompt_only
     path = files.resolve(batch.checkpoint.path)
     if batch.backend == GenerationBatch.Backend.MARKOV:
@@ -68,6 +72,7 @@ def _generate_texts(batch: GenerationBatch, on_chunk: Any) -> tuple[list[str], d
         include_prefix=False,
         seed=batch.seed,
         on_chunk=on_chunk,
+        logprobs=logprobs,
     )
     # A sample that never wrote the end marker comes back whole, its context included (gpt-2-simple's
     # truncation only matches up to the marker): cut the context, so the prefix is neither doubled nor kept.
@@ -84,7 +89,26 @@ def _existing_hashes(hashes: list[str]) -> set[str]:
     return found
 
 
-def candidates_store(*, batch_id: int, texts: list[str], timings: dict[str, Any]) -> GenerationBatch:
+def _rank(batch: GenerationBatch, rows: list[Candidate]) -> None:
+    """New candidates get their bot's keep probability at once (none while the bot has no ranker)."""
+    if not batch.corpus_id or not rows:
+        return
+    # The same numbers as curator.ranking.services.numbers reads back from the rows (the batch's stored settings).
+    params = {"temperature": batch.temperature, "top_p": batch.top_p, "top_k": batch.top_k}
+    numbers = [
+        {**params, "weighted_length": r.weighted_length, "nearcopy_score": r.nearcopy_score, "logprob": r.logprob, **r.signals()}
+        for r in rows
+    ]
+    scored = ranking.items_score(
+        corpus_id=batch.corpus_id, items=[Item(text=r.text, numbers=n) for r, n in zip(rows, numbers, strict=True)]
+    )
+    if scored is not None:
+        version_id, probabilities = scored
+        for row, p in zip(rows, probabilities, strict=True):
+            row.keep_probability, row.ranked_by_id = p, version_id
+
+
+def candidates_store(*, batch_id: int, texts: list[str], timings: dict[str, Any], logprobs: list[float] | None = None) -> GenerationBatch:
     """Clean, measure, de-duplicate, near-copy check, then insert the rows and the counts in one transaction.
 
     The candidates of a reply batch (one a posting.Mention points at) are linked to that mention.
@@ -96,10 +120,11 @@ def candidates_store(*, batch_id: int, texts: list[str], timings: dict[str, Any]
     batch = GenerationBatch.objects.get(pk=batch_id)
     # A reply batch answers one mention (posting.Mention.batch); its candidates show under it in the queue.
     mention_id = batch.mentions.values_list("pk", flat=True).first()
-    counts = {"generated": len(texts), "empty": 0, "too_long": 0, "duplicate": 0, "near_copy": 0}
+    counts = {"generated": len(texts), "empty": 0, "too_long": 0, "duplicate": 0, "near_copy": 0, "filtered": 0}
     seen: set[str] = set()
     kept: list[tuple[str, str, str, int]] = []
-    for raw in texts:
+    signals: dict[str, dict[str, float | None]] = {}
+    for i, raw in enumerate(texts):
         text = text_clean(raw)
         if not normalise(text):
             counts["empty"] += 1
@@ -112,7 +137,12 @@ def candidates_store(*, batch_id: int, texts: list[str], timings: dict[str, Any]
         if digest in seen:
             counts["duplicate"] += 1
             continue
+        measured = text_signals(text)
+        if batch.max_repetition is not None and measured["repetition"] > batch.max_repetition:
+            counts["filtered"] += 1  # a loop: the owner's threshold drops it, like an over-long text
+            continue
         seen.add(digest)
+        signals[digest] = {**measured, "logprob": logprobs[i] if logprobs and i < len(logprobs) else None}
         kept.append((raw, text, digest, length))
     existing = _existing_hashes([k[2] for k in kept])
     counts["duplicate"] += sum(1 for k in kept if k[2] in existing)
@@ -133,10 +163,12 @@ def candidates_store(*, batch_id: int, texts: list[str], timings: dict[str, Any]
             weighted_length=length,
             status=Candidate.Status.PENDING,
             mention_id=mention_id,
+            **signals[digest],
             **verdict_fields(v),
         )
         for (raw, text, digest, length), v in zip(kept, verdicts, strict=True)
     ]
+    _rank(batch, rows)
     counts["near_copy"] = sum(1 for v in verdicts if v.is_near_copy)
     with transaction.atomic():
         locked = GenerationBatch.objects.select_for_update().get(pk=batch_id)
@@ -155,6 +187,7 @@ def candidates_store(*, batch_id: int, texts: list[str], timings: dict[str, Any]
         locked.too_long_count = counts["too_long"]
         locked.near_copy_count = counts["near_copy"]
         locked.empty_count = counts["empty"]
+        locked.filtered_count = counts["filtered"]
         locked.progress = counts["generated"]
         locked.timings = {**timings, "nearcopy_s": round(nearcopy_s, 3), "store_s": round(time.monotonic() - started, 3)}
         locked.status = Status.SUCCEEDED
@@ -181,11 +214,12 @@ def batch_run(*, batch_id: int) -> None:
             raise Stop("no longer running")
 
     try:
+        logprobs: list[float] = []
         with heartbeat(GenerationBatch, batch_id):
-            texts, timings = _generate_texts(batch, on_chunk)
+            texts, timings = _generate_texts(batch, on_chunk, logprobs)
         timings["generate_s"] = round(time.monotonic() - started, 3)
         timings["candidates_per_s"] = round(len(texts) / max(timings["generate_s"], 1e-6), 2)
-        candidates_store(batch_id=batch_id, texts=texts, timings=timings)
+        candidates_store(batch_id=batch_id, texts=texts, timings=timings, logprobs=logprobs or None)
     except Stop:
         GenerationBatch.objects.filter(pk=batch_id, status=Status.CANCELLING).update(status=Status.CANCELLED, finished_at=timezone.now())
     except Exception as exc:

@@ -142,6 +142,13 @@ class BatchForm(forms.Form):
     seed = forms.IntegerField(
         required=False, min_value=0, max_value=2**31 - 1, help_text="Optional: the same seed and settings give the same texts."
     )
+    max_repetition = forms.FloatField(
+        required=False,
+        min_value=0.0,
+        max_value=1.0,
+        label="Drop loops above",
+        help_text="Optional: drop texts whose share of repeated three-word runs is above this (0.3 drops clear loops); counted as filtered.",
+    )
 
     def clean_temperature(self) -> float | None:
         value = self.cleaned_data["temperature"]

@@ -116,6 +116,9 @@ class GenerationBatch(Job):
     # The prefix is a prompt only (a mention being answered): it conditions the model but is left out of the candidates.
     prompt_only = models.BooleanField(default=False)
     seed = models.BigIntegerField(null=True, blank=True)
+    # The owner's threshold on repetition (curator.ranking.signals: the share of repeated word trigrams):
+    # texts above it are loops, dropped at generation and counted as `filtered`. None keeps all.
+    max_repetition = models.FloatField(null=True, blank=True)
     # Counts are written once, with the insert of the candidates, so they are never half-counted.
     generated_count = models.PositiveIntegerField(default=0)
     kept_count = models.PositiveIntegerField(default=0)
@@ -123,6 +126,7 @@ class GenerationBatch(Job):
     too_long_count = models.PositiveIntegerField(default=0)
     near_copy_count = models.PositiveIntegerField(default=0)
     empty_count = models.PositiveIntegerField(default=0)
+    filtered_count = models.PositiveIntegerField(default=0, help_text="Dropped as repetition loops (above max_repetition).")
     progress = models.PositiveIntegerField(default=0, help_text="Samples generated so far (live).")
     timings = models.JSONField(default=dict, blank=True)
 

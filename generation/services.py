@@ -88,6 +88,7 @@ def batch_start(
     length: int = DEFAULT_LENGTH,
     prefix: str = "",
     seed: int | None = None,
+    max_repetition: float | None = None,
     prompt_only: bool = False,
     enqueue: bool = True,
     by: User | None = None,
@@ -118,6 +119,7 @@ def batch_start(
         length=length,
         prefix=prefix,
         seed=seed,
+        max_repetition=max_repetition,
         prompt_only=prompt_only,
         created_by=by,
     )

@@ -210,3 +210,15 @@ def test_a_token_is_drawn_by_inverse_cdf_at_its_own_uniform_number() -> None:
     many = sess.run(drawn_op, {x: np.tile(row, (20000, 1)), u: rng.random(20000)})
     assert np.allclose(np.bincount(many, minlength=4) / 20000, [0.5, 0.3, 0.15, 0.05], atol=0.015)
     sess.close()
+
+
+def test_it_returns_each_texts_mean_log_probability_per_token(tiny: Path) -> None:
+    logprobs: list[float] = []
+    texts, _ = sampler.generate(path=tiny, nsamples=4, batch_size=2, length=20, temperature=1.0, seed=3, logprobs=logprobs, **TWEET)
+    assert len(logprobs) == len(texts) == 4
+    # A byte-level vocabulary of 257: a random model's tokens are near log(1/257) = -5.55 each.
+    assert all(-8.0 < lp < -3.0 for lp in logprobs), logprobs
+    greedy: list[float] = []
+    sampler.generate(path=tiny, nsamples=2, batch_size=2, length=20, temperature=1.0, top_k=1, seed=3, logprobs=greedy, **TWEET)
+    # The likeliest token at every step: at least as likely on average as sampled ones.
+    assert min(greedy) >= max(logprobs) - 1e-4

@@ -87,6 +87,8 @@ def test_a_worker_finetunes_the_tiny_model_then_generates_candidates_from_it(gpu
         assert "<|startoftext|>" not in row.text and row.text.strip() == row.text
         assert 0 < row.weighted_length <= 280
         assert row.nearcopy_verdict  # whatever the near-copy check said, it was written
+        # The signals the ranker reads, stored with the candidate: the sampler's mean log-probability per token too.
+        assert row.logprob is not None and row.logprob < 0 and row.repetition is not None and row.distinct_1 is not None
 
 
 def test_a_finetune_can_be_cancelled_and_resumed_from_its_last_save(gpu_worker: Worker, models_dir: Path) -> None:

@@ -147,6 +147,9 @@ class Chunk:
     steps: int  # tokens generated before every sample had ended (or the length ran out)
     ends: list[int | None]  # per sample: tokens written up to and including its end marker; None if it never ended
     row_steps: int  # the work done: one per sample per token it wrote
+    # per sample: the model's mean log-probability per token it wrote (its own distribution, before temperature,
+    # top_k and top_p reshape it): a ranker signal, higher for fluent text, very low for noise
+    logprobs: list[float]
 
 
 class Sampler:
@@ -194,14 +197,18 @@ class Sampler:
             # Loop state: `rows` says which sample of the batch each slot of the running batch holds; a slot
             # whose sample has ended holds `batch`, a spare row of `out` where its writes go. `out` is the
             # whole batch's tokens: a sample's row stops at its end marker (zeros after).
-            def body(i: Any, rows: Any, past: Any, prev: Any, window: Any, out: Any) -> list[Any]:
+            def body(i: Any, rows: Any, past: Any, prev: Any, window: Any, out: Any, out_lp: Any) -> list[Any]:
                 logits, presents = step(prev[:, tf.newaxis], past=past)
-                logits = logits[:, -1, :] / self.temperature
+                model_logits = logits[:, -1, :]
+                logits = model_logits / self.temperature
                 logits = tf.cond(self.top_p > 0.0, lambda: self._top_p(logits), lambda: _top_k_logits(logits, self.top_k))
                 step_seed = self.seed + tf.stack([tf.constant(0, tf.int64), tf.cast(i, tf.int64)])
                 uniform = tf.random.stateless_uniform([batch + 1], seed=step_seed, dtype=tf.float64)
                 samples = draw(logits, tf.gather(uniform, rows))
-                out = tf.tensor_scatter_nd_update(out, tf.stack([rows, tf.fill(tf.shape(rows), i)], axis=1), samples)
+                where = tf.stack([rows, tf.fill(tf.shape(rows), i)], axis=1)
+                out = tf.tensor_scatter_nd_update(out, where, samples)
+                token_lp = tf.gather(tf.nn.log_softmax(model_logits), samples, batch_dims=1)
+                out_lp = tf.tensor_scatter_nd_update(out_lp, where, token_lp)
                 window = tf.concat([window[:, 1:], samples[:, tf.newaxis]], axis=1)
                 ended = tf.logical_and(
                     rows < batch,
@@ -226,12 +233,12 @@ class Sampler:
                 rows, past, prev, window = tf.cond(
                     tf.logical_and(live > 0, size < tf.size(rows)), shrink, lambda: (rows, past, samples, window)
                 )
-                return [i + 1, rows, past, prev, window, out]
+                return [i + 1, rows, past, prev, window, out, out_lp]
 
             def cond(i: Any, rows: Any, *_: Any) -> Any:
                 return tf.reduce_any(rows < batch)
 
-            steps, _, _, _, _, out = tf.nest.map_structure(
+            steps, _, _, _, _, out, out_lp = tf.nest.map_structure(
                 tf.stop_gradient,
                 tf.while_loop(
                     cond=cond,
@@ -244,6 +251,7 @@ class Sampler:
                         self.context[:, -1],
                         tf.fill([batch, tf.shape(self.end_tokens)[0]], -1),
                         tf.zeros([batch + 1, self.length], dtype=tf.int32),
+                        tf.zeros([batch + 1, self.length], dtype=tf.float32),
                     ],
                     shape_invariants=[
                         tf.TensorShape([]),
@@ -252,10 +260,12 @@ class Sampler:
                         tf.TensorShape([None]),
                         tf.TensorShape([None, None]),
                         tf.TensorShape([None, None]),
+                        tf.TensorShape([None, None]),
                     ],
                 ),
             )
         self.tokens = out[:batch]
+        self.logprobs = out_lp[:batch]
         self.steps = steps
 
     def _top_p(self, logits: Any) -> Any:
@@ -288,8 +298,8 @@ class Sampler:
         # single vocabulary entry; either one puts the marker into the decoded text, so truncation will cut there.
         end = self.encode(truncate) if truncate else [NEVER]
         end_token = self.enc.encoder.get(truncate, NEVER) if truncate else NEVER
-        out, steps = self.sess.run(
-            (self.tokens, self.steps),
+        out, out_lp, steps = self.sess.run(
+            (self.tokens, self.logprobs, self.steps),
             feed_dict={
                 self.context: [context_tokens] * batch_size,
                 self.length: length,
@@ -302,15 +312,17 @@ class Sampler:
             },
         )
         steps = int(steps)
-        texts, ends = [], []
-        for row in out[:, :steps].tolist():
+        texts, ends, logprobs = [], [], []
+        for row, lp in zip(out[:, :steps].tolist(), out_lp[:, :steps], strict=True):
             ended = end_position(row, end, end_token)
             ends.append(ended)
+            written = ended or steps
+            logprobs.append(round(float(np.mean(lp[:written])), 4) if written else 0.0)
             full = context_tokens + row[: ended or steps]
             # generate() decodes output[:, 1:] and puts back the first context token when there is a prefix.
             gen_text = self.enc.decode(full if prefix else full[1:])
             texts.append(truncate_text(gen_text, prefix=prefix, truncate=truncate, include_prefix=include_prefix))
-        return Chunk(texts=texts, steps=steps, ends=ends, row_steps=sum(e or steps for e in ends))
+        return Chunk(texts=texts, steps=steps, ends=ends, row_steps=sum(e or steps for e in ends), logprobs=logprobs)
 
     def close(self) -> None:
         self.sess.close()
@@ -348,8 +360,11 @@ def generate(
     include_prefix: bool = True,
     seed: int | None = None,
     on_chunk: Callable[[int, int], None] | None = None,
+    logprobs: list[float] | None = None,
 ) -> tuple[list[str], dict[str, float]]:
-    """All `nsamples` texts and timings; `on_chunk(done, steps)` after each batch (progress, cancel checks)."""
+    """All `nsamples` texts and timings; `on_chunk(done, steps)` after each batch (progress, cancel checks).
+
+    `logprobs`: a list to receive each text's mean log-probability per token (in the texts' order)."""
     if nsamples % batch_size:
         raise ValueError("nsamples must be a multiple of batch_size.")
     base_seed = seed if seed is not None else int(np.random.SeedSequence().entropy % (2**31))  # type: ignore[operator]
@@ -372,6 +387,8 @@ def generate(
                 seed=(base_seed, chunk_no * 4096),
             )
             texts.extend(chunk.texts)
+            if logprobs is not None:
+                logprobs.extend(chunk.logprobs)
             steps += chunk.steps
             row_steps += chunk.row_steps
             if on_chunk is not None:
