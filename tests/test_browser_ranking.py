@@ -6,13 +6,12 @@ from typing import Any
 import pytest
 
 from curator.models import Candidate
-from tests.test_browser_csp import _no_async_unsafe_leak, watched_page
-from tests.test_browser_queue import SCREENSHOT_DIR, _fresh_cache, browser, card_id, make_curator, press
-from tests.test_queue_factories import make_candidate
+from tests.support.browser import SCREENSHOT_DIR, card_id, make_curator, press
+from tests.support.queue import make_candidate
+from tests.test_browser_csp import watched_page
 from tests.test_ranking import bot
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
-__all__ = ["_fresh_cache", "_no_async_unsafe_leak", "browser"]
 
 
 def test_a_curator_sees_the_probability_and_the_random_mark_and_rejects_with_a_reason(browser: Any, live_server: Any, settings) -> None:  # type: ignore[no-untyped-def]

@@ -7,7 +7,7 @@ from curator.ranking.features import Item
 from curator.ranking.model import ranker_fit
 from generation import batches, checkpoints
 from generation.models import Checkpoint, GenerationBatch, Status
-from tests.test_generation_support import corpus_make
+from tests.support.generation import corpus_make
 
 pytestmark = pytest.mark.django_db
 

@@ -8,7 +8,7 @@ from django.urls import reverse
 from curator import claims
 from curator.models import Candidate, QueuePreference
 from generation.models import Checkpoint, GenerationBatch
-from tests.test_queue_factories import make_candidate
+from tests.support.queue import make_candidate
 from tests.test_ranking import bot
 
 pytestmark = pytest.mark.django_db

@@ -16,8 +16,8 @@ from curator.models import Candidate, Decision, QueuePreference, RankerVersion, 
 from curator.ranking import services as ranking
 from curator.ranking.signals import distinct_n, repetition
 from generation.models import Checkpoint, GenerationBatch
-from tests.test_queue_factories import make_candidate
-from tests.workers import wait_for
+from tests.support.queue import make_candidate
+from tests.support.workers import wait_for
 
 CATS = ["cat", "kitten", "whiskers", "purr", "meow", "tabby"]
 DOGS = ["dog", "puppy", "bark", "leash", "fetch", "kennel"]

@@ -9,7 +9,7 @@ import pytest
 from django.core.management import CommandError, call_command
 
 from bench.ranking import trump_records
-from tests.services import shared_data
+from tests.support.services import shared_data
 from tests.test_ranking import CATS, DOGS, kind_text
 
 
@@ -85,7 +85,7 @@ def test_on_the_trump_archive_it_beats_the_plain_baseline_on_auc(tmp_path: Path)
 def test_export_decisions_writes_json_lines_that_ranking_eval_replays(tmp_path: Path, curator) -> None:  # type: ignore[no-untyped-def]
     from curator import decisions
     from curator.models import Candidate
-    from tests.test_queue_factories import make_candidate
+    from tests.support.queue import make_candidate
     from tests.test_ranking import bot, planted_decisions
 
     batch = bot("exported")
