@@ -8,6 +8,8 @@ class Account(models.Model):
     class Publisher(models.TextChoices):
         X = "x", "X (tweepy, API v2)"
         DRYRUN = "dryrun", "Dry run (records what it would post)"
+        BLUESKY = "bluesky", "Bluesky (atproto, app password)"
+        MASTODON = "mastodon", "Mastodon (Mastodon.py, access token)"
 
     name = models.CharField(max_length=100, unique=True)
     publisher = models.CharField(max_length=20, choices=Publisher.choices, default=Publisher.DRYRUN)
@@ -24,6 +26,12 @@ class Account(models.Model):
     rate_limited_until = models.DateTimeField(null=True, blank=True)
     credentials_updated_at = models.DateTimeField(null=True, blank=True)
     credentials_checked_at = models.DateTimeField(null=True, blank=True)
+    # The server the account lives on: a Bluesky PDS (empty: https://bsky.social) or a Mastodon instance.
+    server_url = models.URLField(blank=True)
+    # The instance's own post length (Mastodon: configuration.statuses.max_characters), read at the account check.
+    max_characters = models.PositiveIntegerField(null=True, blank=True)
+    # What the account check found about the network's bot label (set, missing, or how to set it), in words.
+    bot_label = models.CharField(max_length=300, blank=True)
     replies_enabled = models.BooleanField(default=False)
     replies_per_hour = models.PositiveIntegerField(default=5)
     last_mention_id = models.CharField(max_length=64, blank=True)
@@ -92,7 +100,10 @@ class Post(models.Model):
     claimed_at = models.DateTimeField(null=True, blank=True)
     claim_token = models.CharField(max_length=64, blank=True)
     in_reply_to_id = models.CharField(max_length=64, blank=True)
-    remote_id = models.CharField(max_length=64, blank=True)
+    # Chosen and stored before the first send, sent with every attempt: Bluesky's record key (a TID),
+    # Mastodon's Idempotency-Key. An unknown outcome is settled by this key (posting.delivery).
+    send_key = models.CharField(max_length=64, blank=True)
+    remote_id = models.CharField(max_length=300, blank=True)
     url = models.URLField(blank=True)
     sent_at = models.DateTimeField(null=True, blank=True)
     error = models.TextField(blank=True)

@@ -30,6 +30,8 @@ class Published:
     remote_id: str
     url: str
     posted_at: datetime
+    # Set when the answer's rate-limit headers say nothing is left in the window: the account waits until then.
+    exhausted_until: datetime | None = None
 
 
 @dataclass(frozen=True)
@@ -55,6 +57,18 @@ class RemoteMention:
 class Identity:
     user_id: str
     handle: str
+
+
+@dataclass(frozen=True)
+class KeySettlement:
+    """What the post's send key says about an unknown outcome: found (sent), or None: safe to send again with that key."""
+
+    found: "RemotePost | None"
+    detail: str
+
+
+class KeyLookupUnavailable(Exception):
+    """The network cannot settle by the post's key (X; Mastodon past its idempotency window): read the timeline instead."""
 
 
 class PublishError(Exception):
@@ -88,7 +102,13 @@ class Rejected(PublishError):
 
 
 class Publisher(Protocol):
-    def create(self, *, text: str, in_reply_to: str = "") -> Published: ...
+    def create(self, *, text: str, in_reply_to: str = "", key: str = "") -> Published:
+        """Post once. `key` is the post's send key (posting.networks.send_key_new), the same on every attempt."""
+        ...
+
+    def settle_by_key(self, *, key: str, first_attempt_at: datetime | None) -> KeySettlement:
+        """Settle an unknown outcome by the post's key; KeyLookupUnavailable when the network cannot."""
+        ...
 
     def recent(self, *, user_id: str, since: datetime) -> Iterator[RemotePost]:
         """The account's posts since `since`, newest first, fetched page by page as the caller reads on."""
@@ -209,7 +229,10 @@ class XPublisher:
             cls = OutcomeUnknown if sending else PublishError
             raise cls(f"Unexpected answer from X: {exc}") from exc
 
-    def create(self, *, text: str, in_reply_to: str = "") -> Published:
+    def settle_by_key(self, *, key: str, first_attempt_at: datetime | None) -> KeySettlement:
+        raise KeyLookupUnavailable("X posts carry no key of ours.")
+
+    def create(self, *, text: str, in_reply_to: str = "", key: str = "") -> Published:
         kwargs: dict[str, Any] = {"text": text, "user_auth": True}
         if in_reply_to:
             kwargs["in_reply_to_tweet_id"] = in_reply_to
@@ -294,7 +317,10 @@ class DryRunPublisher:
     def __init__(self, account: Account) -> None:
         self.account = account
 
-    def create(self, *, text: str, in_reply_to: str = "") -> Published:
+    def settle_by_key(self, *, key: str, first_attempt_at: datetime | None) -> KeySettlement:
+        raise KeyLookupUnavailable("Dry-run posts carry no key.")
+
+    def create(self, *, text: str, in_reply_to: str = "", key: str = "") -> Published:
         row = DryRunTweet.objects.create(account=self.account, text=text, in_reply_to_id=in_reply_to)
         return Published(remote_id=f"dry-{row.pk}", url="", posted_at=row.created_at)
 
