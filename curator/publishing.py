@@ -29,6 +29,21 @@ class Scheduled:
     reply_to: str = ""
 
 
+@dataclass(frozen=True)
+class LengthCheck:
+    """A text's length by one target account's network rule (X weighted, Bluesky graphemes, Mastodon characters)."""
+
+    account: str
+    network: str
+    length: int
+    limit: int
+    unit: str
+
+    @property
+    def fits(self) -> bool:
+        return self.length <= self.limit
+
+
 class Publishing(Protocol):
     def schedule(self, *, candidate: Candidate, by: User) -> Scheduled:
         """Put an approved candidate into its account's next free slot; DecisionError if there is none."""
@@ -36,6 +51,10 @@ class Publishing(Protocol):
 
     def reply(self, *, candidate: Candidate, by: User) -> Scheduled:
         """Post an approved reply candidate as the answer to its mention; DecisionError if it was answered already."""
+        ...
+
+    def length_checks(self, *, candidate: Candidate) -> list[LengthCheck]:
+        """The candidate's length against each account the queue's schedule would post it to."""
         ...
 
     def undo(self, *, candidate: Candidate) -> None:
@@ -53,6 +72,9 @@ class _Unavailable:
 
     def reply(self, *, candidate: Candidate, by: User) -> Scheduled:
         return self._refuse()
+
+    def length_checks(self, *, candidate: Candidate) -> list[LengthCheck]:
+        return []
 
     def undo(self, *, candidate: Candidate) -> None:
         return None

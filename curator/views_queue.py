@@ -19,6 +19,7 @@ from core.http import AuthedRequest
 from curator import claims, decisions, errors, selectors, undo
 from curator.forms import DecisionForm, EditForm, UndoForm
 from curator.models import Candidate
+from curator.publishing import publishing
 
 
 def _queue_url(focus: int | None) -> str:
@@ -51,6 +52,10 @@ def _panel(
         "editing": editing and state.current is not None,
         "edit_text": edit_text if edit_text is not None else (state.current.text if state.current else ""),
         "max_length": tweets.MAX_WEIGHTED_LENGTH,
+        # Each target account's network rule (posting, through the port): what "schedule" would refuse.
+        "length_checks": publishing().length_checks(candidate=state.current)
+        if state.current is not None and state.current.mention_id is None
+        else [],
     }
     template = "curator/queue.html#panel" if request.htmx else "curator/queue.html"
     return render(request, template, context)

@@ -260,7 +260,6 @@ def reply_schedule(*, candidate: Candidate, by: User | None) -> Post:
         raise SchedulingError(f"The mention by @{mention.author_username} already has a reply: a mention is answered only once.")
     if Post.objects.filter(candidate=candidate).exclude(state=Post.State.CANCELLED).exists():
         raise SchedulingError("This candidate is already scheduled or posted.")
-    Post.objects.filter(candidate=candidate, state=Post.State.CANCELLED).update(candidate=None)
     post = Post.objects.create(
         account=account,
         candidate=candidate,

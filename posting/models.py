@@ -19,6 +19,11 @@ class Account(models.Model):
     credentials_encrypted = models.TextField(blank=True)
     timezone = models.CharField(max_length=64, default="UTC")
     daily_cap = models.PositiveIntegerField(default=8)
+    # The queue's "schedule" posts to every active account marked so (X, Bluesky and Mastodon at once);
+    # with none marked, to the first active account.
+    schedule_from_queue = models.BooleanField(
+        default=False, help_text="Approved candidates scheduled from the queue are posted here too (beside the other marked accounts)."
+    )
     paused = models.BooleanField(default=False)
     paused_reason = models.TextField(blank=True)
     paused_at = models.DateTimeField(null=True, blank=True)
@@ -89,7 +94,8 @@ class Post(models.Model):
         CANCELLED = "cancelled", "Cancelled"
 
     account = models.ForeignKey(Account, on_delete=models.PROTECT, related_name="posts")
-    candidate = models.OneToOneField("curator.Candidate", null=True, blank=True, on_delete=models.SET_NULL, related_name="post")
+    # One live post per candidate and account (a candidate may go out on X, Bluesky and Mastodon at once).
+    candidate = models.ForeignKey("curator.Candidate", null=True, blank=True, on_delete=models.SET_NULL, related_name="posts")
     text = models.TextField()
     scheduled_at = models.DateTimeField(db_index=True)
     state = models.CharField(max_length=20, choices=State.choices, default=State.QUEUED)
@@ -119,7 +125,12 @@ class Post(models.Model):
                 fields=["account", "in_reply_to_id"],
                 condition=~models.Q(in_reply_to_id="") & ~models.Q(state="cancelled"),
                 name="post_one_reply_per_mention",
-            )
+            ),
+            models.UniqueConstraint(
+                fields=["candidate", "account"],
+                condition=models.Q(candidate__isnull=False) & ~models.Q(state="cancelled"),
+                name="post_one_live_post_per_candidate_and_account",
+            ),
         ]
 
     def __str__(self) -> str:

@@ -7,10 +7,11 @@ from django.contrib.auth.models import User
 
 from curator.errors import DecisionError
 from curator.models import Candidate
-from curator.publishing import Scheduled
+from curator.publishing import LengthCheck, Scheduled
 from posting.mentions import reply_schedule, reply_undo
 from posting.models import Post
-from posting.scheduling import SchedulingError, post_schedule
+from posting.networks import length_rule
+from posting.scheduling import SchedulingError, post_schedule, schedule_targets
 
 
 def _scheduled(post: Post) -> Scheduled:
@@ -20,9 +21,23 @@ def _scheduled(post: Post) -> Scheduled:
 class PostingPublishing:
     def schedule(self, *, candidate: Candidate, by: User) -> Scheduled:
         try:
-            return _scheduled(post_schedule(candidate=candidate, by=by))
+            first = post_schedule(candidate=candidate, by=by)
         except SchedulingError as exc:
             raise DecisionError(f"{exc} Nothing was changed.") from exc
+        names = Post.objects.filter(candidate=candidate).exclude(state=Post.State.CANCELLED).order_by("account_id")
+        accounts = ", ".join(names.values_list("account__name", flat=True))
+        return Scheduled(post_id=first.pk, scheduled_at=first.scheduled_at.isoformat(), account=accounts or first.account.name)
+
+    def length_checks(self, *, candidate: Candidate) -> list[LengthCheck]:
+        checks = []
+        for account in schedule_targets():
+            rule = length_rule(account)
+            checks.append(
+                LengthCheck(
+                    account=account.name, network=rule.network, length=rule.length(candidate.text), limit=rule.limit, unit=rule.unit
+                )
+            )
+        return checks
 
     def reply(self, *, candidate: Candidate, by: User) -> Scheduled:
         try:

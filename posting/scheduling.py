@@ -13,6 +13,7 @@ from django.utils import timezone
 
 from curator.models import Candidate
 from posting.models import Account, Post
+from posting.networks import length_rule
 
 # Posts in these states occupy their slot and count towards the daily cap.
 OCCUPYING = [Post.State.QUEUED, Post.State.SENDING, Post.State.UNKNOWN, Post.State.SENT]
@@ -51,26 +52,42 @@ def next_free_slot(*, account: Account, after: datetime) -> datetime | None:
     return None
 
 
-def post_schedule(*, candidate: Candidate, by: User | None, account: Account | None = None) -> Post:
-    """Put an approved candidate in the next free slot of an account.
+def schedule_targets() -> list[Account]:
+    """Where the queue's "schedule" posts: every active account marked schedule_from_queue, else the first active one."""
+    active = Account.objects.filter(paused=False).order_by("id")
+    marked = list(active.filter(schedule_from_queue=True))
+    if marked:
+        return marked
+    first = active.first()
+    return [first] if first is not None else []
 
-    1. Lock the account row, so two curators scheduling at once cannot take the same slot.
-    2. Find the next free slot under the daily cap.
-    3. Create the queued Post (one per candidate: a candidate is never posted twice).
+
+def post_schedule(*, candidate: Candidate, by: User | None, account: Account | None = None) -> Post:
+    """Put an approved candidate in the next free slot of an account (or of each target account: the first post is returned).
+
+    1. Lock the accounts, so two curators scheduling at once cannot take the same slot.
+    2. Refuse a text that breaks any target network's length rule, saying which; nothing is created then.
+    3. Find the next free slot under each account's daily cap.
+    4. Create the queued Posts (one per candidate and account: a candidate never goes out twice on one account).
     """
     with transaction.atomic():
-        if account is None:
-            account = Account.objects.filter(paused=False).order_by("id").first()
-            if account is None:
-                raise SchedulingError("There is no active posting account: an owner can add one on the Accounts page.")
-        account = Account.objects.select_for_update().get(pk=account.pk)
+        targets = [account] if account is not None else schedule_targets()
+        if not targets:
+            raise SchedulingError("There is no active posting account: an owner can add one on the Accounts page.")
+        locked = list(Account.objects.select_for_update().filter(pk__in=[a.pk for a in targets]).order_by("id"))
         if Post.objects.filter(candidate=candidate).exclude(state=Post.State.CANCELLED).exists():
             raise SchedulingError("This candidate is already scheduled or posted.")
-        when = next_free_slot(account=account, after=timezone.now())
-        if when is None:
-            raise SchedulingError(f"Account {account.name} has no free posting slot in the next year: add slots or raise its daily cap.")
-        Post.objects.filter(candidate=candidate, state=Post.State.CANCELLED).update(candidate=None)
-        return Post.objects.create(account=account, candidate=candidate, text=candidate.text, scheduled_at=when, created_by=by)
+        for target in locked:
+            refusal = length_rule(target).refusal(candidate.text)
+            if refusal:
+                raise SchedulingError(f"{refusal} (account {target.name}).")
+        posts = []
+        for target in locked:
+            when = next_free_slot(account=target, after=timezone.now())
+            if when is None:
+                raise SchedulingError(f"Account {target.name} has no free posting slot in the next year: add slots or raise its daily cap.")
+            posts.append(Post.objects.create(account=target, candidate=candidate, text=candidate.text, scheduled_at=when, created_by=by))
+        return posts[0]
 
 
 def local_time(when: datetime, account: Account) -> str:
