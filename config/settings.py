@@ -188,6 +188,11 @@ POST_SENDING_STALE_SECONDS = env_int("POST_SENDING_STALE_SECONDS", 300, minimum=
 if POST_SENDING_STALE_SECONDS <= X_API_CONNECT_TIMEOUT + X_API_TIMEOUT:
     raise ImproperlyConfigured("POST_SENDING_STALE_SECONDS must exceed X_API_CONNECT_TIMEOUT + X_API_TIMEOUT, or live sends look dead.")
 POST_MAX_ATTEMPTS = env_int("POST_MAX_ATTEMPTS", 5, minimum=1)
+# X's pay-per-use prices (US dollars) for the cost meter on each X account (posting/costs.py); defaults as of 2026.
+X_COST_POST = env_float("X_COST_POST", 0.015, minimum=0)
+X_COST_POST_WITH_LINK = env_float("X_COST_POST_WITH_LINK", 0.20, minimum=0)
+X_COST_REPLY = env_float("X_COST_REPLY", 0.010, minimum=0)
+X_COST_READ = env_float("X_COST_READ", 0.001, minimum=0)
 # One post_due run stops claiming new posts after this, so beat's minute-by-minute runs do not pile up.
 POST_RUN_SECONDS = env_int("POST_RUN_SECONDS", 50, minimum=1)
 

@@ -38,6 +38,8 @@ class LengthCheck:
     length: int
     limit: int
     unit: str
+    # A warning that does not refuse (X: a link makes the post cost more).
+    note: str = ""
 
     @property
     def fits(self) -> bool:

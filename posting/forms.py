@@ -16,7 +16,7 @@ class AccountForm(forms.ModelForm):
 
     class Meta:
         model = Account
-        fields = ["name", "publisher", "timezone", "daily_cap", "schedule_from_queue"]
+        fields = ["name", "publisher", "timezone", "daily_cap", "schedule_from_queue", "made_with_ai"]
         help_texts = {"daily_cap": "The most posts a day (in the account's time zone)."}
 
 

@@ -31,6 +31,10 @@ class Account(models.Model):
     rate_limited_until = models.DateTimeField(null=True, blank=True)
     credentials_updated_at = models.DateTimeField(null=True, blank=True)
     credentials_checked_at = models.DateTimeField(null=True, blank=True)
+    # X: send `made_with_ai` with each post (the API's field; X's label for AI-generated posts).
+    made_with_ai = models.BooleanField(
+        default=False, verbose_name="Mark posts as made with AI", help_text="X only: each post is sent with the API's made_with_ai field."
+    )
     # The server the account lives on: a Bluesky PDS (empty: https://bsky.social) or a Mastodon instance.
     server_url = models.URLField(blank=True)
     # The instance's own post length (Mastodon: configuration.statuses.max_characters), read at the account check.

@@ -8,8 +8,9 @@ from django.contrib.auth.models import User
 from curator.errors import DecisionError
 from curator.models import Candidate
 from curator.publishing import LengthCheck, Scheduled
+from posting.costs import link_warning
 from posting.mentions import reply_schedule, reply_undo
-from posting.models import Post
+from posting.models import Account, Post
 from posting.networks import length_rule
 from posting.scheduling import SchedulingError, post_schedule, schedule_targets
 
@@ -32,9 +33,15 @@ class PostingPublishing:
         checks = []
         for account in schedule_targets():
             rule = length_rule(account)
+            note = link_warning(candidate.text) if account.publisher == Account.Publisher.X else ""
             checks.append(
                 LengthCheck(
-                    account=account.name, network=rule.network, length=rule.length(candidate.text), limit=rule.limit, unit=rule.unit
+                    account=account.name,
+                    network=rule.network,
+                    length=rule.length(candidate.text),
+                    limit=rule.limit,
+                    unit=rule.unit,
+                    note=note,
                 )
             )
         return checks

@@ -17,6 +17,7 @@ from core.http import AuthedRequest
 from posting import accounts as account_services
 from posting import mentions as mention_services
 from posting import scheduling, selectors, services
+from posting.costs import x_cost_meter
 from posting.crypto import CredentialsUnreadable
 from posting.forms import AccountForm, CredentialsForm, MoveForm, ReplySettingsForm, SimulateMentionForm, SlotForm
 from posting.models import Account, Post, Slot
@@ -136,6 +137,7 @@ def _account_context(account: Account, **extra: Any) -> dict[str, Any]:
         "credentials_form": extra.pop("credentials_form", None)
         or CredentialsForm(publisher=account.publisher, server_url=account.server_url),
         "length_rule": length_rule(account),
+        "cost_meter": x_cost_meter(account=account) if account.publisher == Account.Publisher.X else None,
         "slot_form": extra.pop("slot_form", None) or SlotForm(),
         "slots": account.slots.order_by("time_of_day"),
         "has_credentials": bool(account.credentials_encrypted),
