@@ -109,7 +109,8 @@ class Post(models.Model):
     next_attempt_at = models.DateTimeField(null=True, blank=True)
     claimed_at = models.DateTimeField(null=True, blank=True)
     claim_token = models.CharField(max_length=64, blank=True)
-    in_reply_to_id = models.CharField(max_length=64, blank=True)
+    # X and Mastodon: the status id; Bluesky: the at:// URI of the post answered.
+    in_reply_to_id = models.CharField(max_length=300, blank=True)
     # Chosen and stored before the first send, sent with every attempt: Bluesky's record key (a TID),
     # Mastodon's Idempotency-Key. An unknown outcome is settled by this key (posting.delivery).
     send_key = models.CharField(max_length=64, blank=True)
@@ -202,7 +203,7 @@ class Mention(models.Model):
         FAILED = "failed", "Generation failed"
 
     account = models.ForeignKey(Account, on_delete=models.CASCADE, related_name="mentions")
-    remote_id = models.CharField(max_length=64)
+    remote_id = models.CharField(max_length=300)
     author_id = models.CharField(max_length=64, blank=True)
     author_username = models.CharField(max_length=100, blank=True)
     text = models.TextField()

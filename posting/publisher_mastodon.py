@@ -204,24 +204,27 @@ class MastodonPublisher:
         return "Set now: the account was not flagged as a bot, so the check set its bot flag."
 
     def mentions(self, *, user_id: str, since_id: str) -> list[RemoteMention]:
+        """Notifications of type mention, newest first. `since_id` is the newest status id seen (notification
+        ids are another sequence), so the filter is on the status: Mastodon's ids grow with time."""
         found: list[RemoteMention] = []
-        page = self._call(lambda: self.api.notifications(types=["mention"], since_id=since_id or None, limit=40), sending=False)
+        page = self._call(lambda: self.api.notifications(types=["mention"], limit=40), sending=False)
         for note in page or []:
             status = note.get("status")
-            if not status:
+            if not status or (since_id.isdigit() and int(status["id"]) <= int(since_id)):
                 continue
             author = status.get("account") or {}
             reblog = status.get("reblog")
             referenced = [{"type": "retweeted", "id": str(reblog["id"])}] if reblog else []
             if status.get("in_reply_to_id"):
                 referenced.append({"type": "replied_to", "id": str(status["in_reply_to_id"])})
+            created = status.get("created_at")
             found.append(
                 RemoteMention(
                     remote_id=str(status["id"]),
                     text=plain_text(str(status.get("content") or "")),
                     author_id=str(author.get("id") or ""),
                     author_username=str(author.get("acct") or author.get("username") or ""),
-                    created_at=status.get("created_at") if isinstance(status.get("created_at"), datetime) else None,
+                    created_at=created if isinstance(created, datetime) else None,
                     conversation_id=str(status.get("conversation_id") or ""),
                     referenced=referenced,
                 )

@@ -133,3 +133,23 @@ def test_a_text_the_server_refuses_fails_with_its_reason(pds: PdsServer, proxy: 
     assert outcomes(post) == [Attempt.Outcome.REJECTED]
     assert "Bluesky refused it" in post.error
     assert texts(pds, remote.did) == []
+
+
+def test_a_reply_is_threaded_with_strong_refs_to_its_parent_and_root(pds: PdsServer, proxy: FaultProxy) -> None:
+    account, remote = bluesky_account(pds, proxy)
+    alice, _ = bluesky_account(pds, proxy, name="alice")
+    opening = due_post(alice, "@bot what do you think?")
+    posts_send_due()
+    opening.refresh_from_db()
+    # A second post in alice's thread: our reply's root is her opening post, its parent this one.
+    follow = Post.objects.create(account=alice, text="well?", scheduled_at=opening.scheduled_at, in_reply_to_id=opening.remote_id)
+    posts_send_due()
+    follow.refresh_from_db()
+    reply = Post.objects.create(account=account, text="I think so.", scheduled_at=opening.scheduled_at, in_reply_to_id=follow.remote_id)
+    posts_send_due()
+    reply.refresh_from_db()
+    assert reply.state == Post.State.SENT, outcomes(reply)
+    [record] = pds.posts(remote.did)
+    assert record["value"]["reply"]["parent"]["uri"] == follow.remote_id
+    assert record["value"]["reply"]["root"]["uri"] == opening.remote_id
+    assert record["value"]["reply"]["root"]["cid"]
