@@ -43,7 +43,7 @@ class Account(models.Model):
     bot_label = models.CharField(max_length=300, blank=True)
     replies_enabled = models.BooleanField(default=False)
     replies_per_hour = models.PositiveIntegerField(default=5)
-    last_mention_id = models.CharField(max_length=64, blank=True)
+    last_mention_id = models.CharField(max_length=300, blank=True)
     # Replies (posting.mentions): what answers, how many candidates a mention gets, whom and what never to answer.
     reply_checkpoint = models.ForeignKey(
         "generation.Checkpoint",
@@ -204,11 +204,11 @@ class Mention(models.Model):
 
     account = models.ForeignKey(Account, on_delete=models.CASCADE, related_name="mentions")
     remote_id = models.CharField(max_length=300)
-    author_id = models.CharField(max_length=64, blank=True)
+    author_id = models.CharField(max_length=300, blank=True)
     author_username = models.CharField(max_length=100, blank=True)
     text = models.TextField()
     created_at = models.DateTimeField(null=True, blank=True, help_text="When it was posted (the API's time).")
-    conversation_id = models.CharField(max_length=64, blank=True)
+    conversation_id = models.CharField(max_length=300, blank=True)
     # The API's referenced_tweets: [{"type": "retweeted" | "quoted" | "replied_to", "id": "..."}].
     referenced = models.JSONField(default=list, blank=True)
     state = models.CharField(max_length=20, choices=State.choices, default=State.GENERATING)

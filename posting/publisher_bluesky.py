@@ -229,8 +229,34 @@ class BlueskyPublisher:
         return f"Missing: the profile does not carry the “{BOT_LABEL}” self-label. Bluesky asks bots to label themselves."
 
     def mentions(self, *, user_id: str, since_id: str) -> list[RemoteMention]:
-        """Notifications are served by Bluesky's AppView, through the PDS."""
-        return []
+        """Notifications of reason "mention" (served by the AppView, through the PDS), newest first.
+
+        `since_id` is not used: notification order is by indexing time, not by URI; the mention's URI is
+        stored once per account (Mention's unique constraint), so a mention seen before is skipped there.
+        """
+        client = self._client()
+        params = models.AppBskyNotificationListNotifications.Params(limit=50, reasons=["mention"])
+        page = self._call(lambda: client.app.bsky.notification.list_notifications(params), sending=False)
+        found: list[RemoteMention] = []
+        for note in page.notifications:
+            if note.reason != "mention":
+                continue
+            record = note.record
+            reply = _get(record, "reply")
+            parent = str(_get(_get(reply, "parent"), "uri") or "") if reply else ""
+            root = str(_get(_get(reply, "root"), "uri") or "") if reply else ""
+            found.append(
+                RemoteMention(
+                    remote_id=str(note.uri),
+                    text=str(_get(record, "text") or ""),
+                    author_id=str(note.author.did),
+                    author_username=str(note.author.handle),
+                    created_at=_parse_time(str(_get(record, "created_at") or _get(record, "createdAt") or "")),
+                    conversation_id=root or str(note.uri),
+                    referenced=[{"type": "replied_to", "id": parent}] if parent else [],
+                )
+            )
+        return found
 
 
 def _get(value: Any, name: str) -> Any:

@@ -56,15 +56,30 @@ class PdsAccount:
 
 
 class PdsServer:
-    def __init__(self, *, rate_limits: bool = False) -> None:
+    """`appview`: the whole dev network (AppView on PostgreSQL `postgres_url` and Redis `redis_host`), so that
+    notifications (mentions) are served; slower to start (about 15 s)."""
+
+    def __init__(self, *, rate_limits: bool = False, appview: bool = False, postgres_url: str = "", redis_host: str = "") -> None:
         self.rate_limits = rate_limits
+        self.appview = appview
+        self.postgres_url = postgres_url
+        self.redis_host = redis_host
         self.process: subprocess.Popen[bytes] | None = None
+        self.schema = ""
         self.tmp = ""
         self.url = ""
 
     def start(self, timeout: float = 60.0) -> "PdsServer":
         self.tmp = tempfile.mkdtemp(prefix="curator-pds-")
         env = os.environ | {"TMPDIR": self.tmp, "PDS_RATE_LIMITS": "1" if self.rate_limits else "0", "LOG_ENABLED": "false"}
+        if self.appview:
+            self.schema = "curator_" + "".join(random.choice("abcdefghijklmnopqrstuvwxyz") for _ in range(10))
+            env |= {
+                "PDS_APPVIEW": "1",
+                "DB_POSTGRES_URL": self.postgres_url,
+                "DB_POSTGRES_SCHEMA": self.schema,
+                "REDIS_HOST": self.redis_host,
+            }
         self.process = subprocess.Popen(
             ["node", str(PDS_DIR / "server.js")],
             cwd=PDS_DIR,
@@ -76,6 +91,10 @@ class PdsServer:
         line = self._first_line(timeout)
         port = urlparse(json.loads(line)["url"]).port
         self.url = f"http://127.0.0.1:{port}"
+        # Warm up: the first account and login on a fresh server take seconds (code paths load lazily),
+        # longer than the 1 s client timeout the fault tests use.
+        warm = self.account("warmup")
+        _xrpc(self.url, "com.atproto.server.createSession", {"identifier": warm.handle, "password": warm.app_password})
         return self
 
     def _first_line(self, timeout: float) -> str:
@@ -97,6 +116,27 @@ class PdsServer:
         )
         app = _xrpc(self.url, "com.atproto.server.createAppPassword", {"name": "curator"}, token=str(created["accessJwt"]))
         return PdsAccount(handle=handle, did=str(created["did"]), password=password, app_password=str(app["password"]))
+
+    def post_as(self, account: PdsAccount, text: str) -> dict[str, Any]:
+        """Someone (another account on this PDS) posts: how a mention reaches the bot. Returns {uri, cid}."""
+        session = _xrpc(self.url, "com.atproto.server.createSession", {"identifier": account.handle, "password": account.password})
+        record = {"$type": "app.bsky.feed.post", "text": text, "createdAt": time.strftime("%Y-%m-%dT%H:%M:%S.000Z", time.gmtime())}
+        facets = []
+        for word in text.split():
+            if word.startswith("@"):
+                handle = word[1:].rstrip(".,!?")
+                start = text.encode().find(word.encode())
+                resolved = json.loads(urlopen(f"{self.url}/xrpc/com.atproto.identity.resolveHandle?handle={handle}", timeout=30).read())
+                facets.append(
+                    {
+                        "index": {"byteStart": start, "byteEnd": start + len(("@" + handle).encode())},
+                        "features": [{"$type": "app.bsky.richtext.facet#mention", "did": resolved["did"]}],
+                    }
+                )
+        if facets:
+            record["facets"] = facets
+        body = {"repo": session["did"], "collection": "app.bsky.feed.post", "record": record}
+        return _xrpc(self.url, "com.atproto.repo.createRecord", body, token=str(session["accessJwt"]))
 
     def posts(self, did: str) -> list[dict[str, Any]]:
         """Every post in the account's repository (listRecords), oldest first: what a double post would show in."""
@@ -123,6 +163,14 @@ class PdsServer:
         if self.tmp:
             shutil.rmtree(self.tmp, ignore_errors=True)
             self.tmp = ""
+        if self.schema:
+            # The AppView's and Ozone's schemas in PostgreSQL: dropped, so runs do not pile them up.
+            import psycopg
+
+            with contextlib.suppress(Exception), psycopg.connect(self.postgres_url, autocommit=True) as conn:
+                for prefix in ("appview_", "ozone_"):
+                    conn.execute(f'DROP SCHEMA IF EXISTS "{prefix}{self.schema}" CASCADE')
+            self.schema = ""
 
 
 # --- The fault proxy.

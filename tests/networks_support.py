@@ -84,3 +84,24 @@ def mastodon_account(control: FakeMastodonControl, *, name: str = "toot") -> Acc
 
 def due_post(account: Account, text: str, *, minutes_ago: int = 1) -> Post:
     return Post.objects.create(account=account, text=text, scheduled_at=timezone.now() - timedelta(minutes=minutes_ago))
+
+
+@pytest.fixture(scope="session")
+def pds_appview() -> Iterator[PdsServer]:
+    """The whole dev network (PDS + AppView on PostgreSQL and Redis): the AppView serves notifications."""
+    import os
+
+    import redis
+
+    if not pds_installed():
+        missing("the local Bluesky PDS (npm ci --prefix testing/pds)")
+    postgres = os.environ.get("PDS_APPVIEW_POSTGRES_URL", "postgres://postgres@127.0.0.1:5432/postgres")
+    try:
+        redis.Redis.from_url("redis://127.0.0.1:6379/0", socket_connect_timeout=2).ping()
+    except Exception as exc:  # noqa: BLE001 - any failure means "not available"
+        missing(f"Redis at 127.0.0.1:6379 for the Bluesky AppView ({exc})")
+    server = PdsServer(appview=True, postgres_url=postgres, redis_host="127.0.0.1:6379").start(timeout=120)
+    try:
+        yield server
+    finally:
+        server.stop()

@@ -30,7 +30,7 @@ def test_it_posts_once_with_the_record_key_it_stored_before_sending(pds: PdsServ
     post = due_post(account, "hello from a bot on bluesky")
     posts_send_due()
     post.refresh_from_db()
-    assert post.state == Post.State.SENT
+    assert post.state == Post.State.SENT, (outcomes(post), post.error)
     assert len(post.send_key) == 13
     records = pds.posts(remote.did)
     assert [r["uri"] for r in records] == [post.remote_id]

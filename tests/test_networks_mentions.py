@@ -3,17 +3,21 @@
 import pytest
 from django.contrib.auth.models import User
 from django.utils import timezone
+from pytest_django.fixtures import Settings as SettingsWrapper
 
 from curator import decisions
 from curator.models import Candidate
 from generation.models import Checkpoint
 from posting import delivery, mentions
+from posting.crypto import credentials_encrypt
 from posting.models import Account, Mention, Post
 from testing.fakemastodon import FakeMastodonControl
-from tests.networks_support import mastodon, mastodon_account, mastodon_server
+from testing.pds import PdsServer
+from tests.networks_support import mastodon, mastodon_account, mastodon_server, pds_appview
+from tests.workers import wait_for
 
 pytestmark = pytest.mark.django_db
-__all__ = ["mastodon", "mastodon_server"]
+__all__ = ["mastodon", "mastodon_server", "pds_appview"]
 
 
 @pytest.fixture
@@ -69,3 +73,34 @@ def test_an_approved_reply_goes_out_in_the_thread_exactly_once(
     assert replies[0]["in_reply_to_id"] == status["id"]
     post = Post.objects.get(candidate=c)
     assert (post.state, post.remote_id, post.account_id) == (Post.State.SENT, replies[0]["id"], account.pk)
+
+
+def test_bluesky_mentions_from_the_appview_are_answered_in_the_thread_exactly_once(
+    pds_appview: PdsServer, checkpoint: Checkpoint, curator: User, settings: SettingsWrapper
+) -> None:
+    settings.POST_SETTLE_SECONDS = 0
+    bot = pds_appview.account("bot")
+    alice = pds_appview.account("alice")
+    creds = credentials_encrypt({"identifier": bot.handle, "app_password": bot.app_password})
+    account = Account.objects.create(
+        name="skybot", publisher=Account.Publisher.BLUESKY, server_url=pds_appview.url, credentials_encrypted=creds, replies_enabled=True
+    )
+    mention_ref = pds_appview.post_as(alice, f"@{bot.handle} what do you think?")
+    pds_appview.post_as(alice, "not naming anyone")
+    # The AppView indexes the PDS's firehose on its own time.
+    wait_for(lambda: mentions.mentions_poll().stored or Mention.objects.exists(), timeout=30, message="the mention on the AppView")
+    mention = Mention.objects.get()
+    assert (mention.remote_id, mention.author_username, mention.author_id) == (mention_ref["uri"], alice.handle, alice.did)
+    assert mention.state == Mention.State.GENERATING
+    assert mentions.mentions_poll().stored == 0  # once per mention
+    c = Candidate.objects.create(mention=mention, text="I think so.", generated_text="I think so.", text_hash="t")
+    decisions.candidate_approve(candidate_id=c.pk, version=c.version, by=curator)
+    Post.objects.filter(candidate=c).update(scheduled_at=timezone.now())
+    delivery.posts_send_due()
+    delivery.posts_send_due()
+    [reply] = pds_appview.posts(bot.did)
+    parent = reply["value"]["reply"]["parent"]
+    assert (parent["uri"], parent["cid"]) == (mention_ref["uri"], mention_ref["cid"])
+    assert reply["value"]["reply"]["root"]["uri"] == mention_ref["uri"]
+    assert Post.objects.get(candidate=c).remote_id == reply["uri"]
+    assert account.pk == Post.objects.get(candidate=c).account_id
