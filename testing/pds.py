@@ -120,7 +120,11 @@ class PdsServer:
     def post_as(self, account: PdsAccount, text: str) -> dict[str, Any]:
         """Someone (another account on this PDS) posts: how a mention reaches the bot. Returns {uri, cid}."""
         session = _xrpc(self.url, "com.atproto.server.createSession", {"identifier": account.handle, "password": account.password})
-        record: dict[str, Any] = {"$type": "app.bsky.feed.post", "text": text, "createdAt": time.strftime("%Y-%m-%dT%H:%M:%S.000Z", time.gmtime())}
+        record: dict[str, Any] = {
+            "$type": "app.bsky.feed.post",
+            "text": text,
+            "createdAt": time.strftime("%Y-%m-%dT%H:%M:%S.000Z", time.gmtime()),
+        }
         facets = []
         for word in text.split():
             if word.startswith("@"):
