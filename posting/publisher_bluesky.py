@@ -13,7 +13,7 @@ in the process and refreshed by the SDK, not made again for every post.
 import hashlib
 import threading
 from collections.abc import Callable, Iterator
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any
 
 import httpx
@@ -45,6 +45,32 @@ POST_COLLECTION = "app.bsky.feed.post"
 PROFILE_COLLECTION = "app.bsky.actor.profile"
 # The self-label Bluesky asks automated accounts to carry on their profile record.
 BOT_LABEL = "bot"
+
+
+class _HeadersRequest(Request):
+    """The SDK's request, remembering each answer's headers (per thread): the SDK returns models without them,
+    and the ratelimit-* headers of a successful create say when the account's window is used up."""
+
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self.local = threading.local()
+
+    def _send_request(self, method: str, url: str, **kwargs: Any) -> httpx.Response:
+        self.local.headers = None
+        response = super()._send_request(method, url, **kwargs)
+        self.local.headers = response.headers
+        return response
+
+    def exhausted_until(self) -> datetime | None:
+        headers = getattr(self.local, "headers", None)
+        if headers is None:
+            return None
+        try:
+            remaining, reset = int(headers.get("ratelimit-remaining", "")), int(headers.get("ratelimit-reset", ""))
+        except ValueError:
+            return None
+        return datetime.fromtimestamp(reset, tz=UTC) if remaining <= 0 else None
+
 
 _sessions: dict[tuple[int, str], Client] = {}
 _sessions_lock = threading.RLock()
@@ -90,7 +116,7 @@ class BlueskyPublisher:
             if client is not None:
                 return client
             timeout = httpx.Timeout(float(settings.X_API_TIMEOUT), connect=float(settings.X_API_CONNECT_TIMEOUT))
-            client = Client(base_url=server_url(self.account), request=Request(timeout=timeout, trust_env=False))
+            client = Client(base_url=server_url(self.account), request=_HeadersRequest(timeout=timeout, trust_env=False))
             # No AppView is needed to post: the profile (an AppView read) is fetched only by the account check.
             self._call(
                 lambda: client.login(self._creds["identifier"], self._creds["app_password"], fetch_bsky_profile=False), sending=False
@@ -151,7 +177,11 @@ class BlueskyPublisher:
         did = self._did(client)
         data = models.ComAtprotoRepoCreateRecord.Data(repo=did, collection=POST_COLLECTION, rkey=key, record=record)
         response = self._call(lambda: client.com.atproto.repo.create_record(data), sending=True)
-        return Published(remote_id=str(response.uri), url=self.url_for(str(response.uri)), posted_at=timezone.now())
+        request = client.request
+        exhausted = request.exhausted_until() if isinstance(request, _HeadersRequest) else None
+        return Published(
+            remote_id=str(response.uri), url=self.url_for(str(response.uri)), posted_at=timezone.now(), exhausted_until=exhausted
+        )
 
     def _reply_refs(self, client: Client, parent_uri: str) -> dict[str, Any]:
         """Strong refs (uri + cid) of the parent and of its thread's root, read from the parent record."""

@@ -30,7 +30,7 @@ from urllib.parse import urlparse
 from urllib.request import Request, urlopen
 
 PDS_DIR = Path(__file__).resolve().parent / "pds"
-FAULT_KINDS = ("429", "500", "500_after_store", "timeout_after_store", "drop_after_store")
+FAULT_KINDS = ("429", "500", "500_after_store", "timeout_after_store", "drop_after_store", "exhausted")
 _handles = itertools.count(1)
 
 
@@ -263,6 +263,16 @@ class _ProxyHandler(BaseHTTPRequestHandler):
             self._answer(500, b'{"error":"InternalServerError","message":"Internal Server Error"}', [("Content-Type", "application/json")])
             return
         status, body, headers = self._forward(method)
+        if fault and fault.kind == "exhausted":
+            # Stored and answered, with headers saying the window is used up (the create took the last points).
+            reset_at = str(int(time.time() + fault.reset_in))
+            limits = [
+                ("ratelimit-limit", "5000"),
+                ("ratelimit-remaining", "0"),
+                ("ratelimit-reset", reset_at),
+                ("ratelimit-policy", "5000;w=3600"),
+            ]
+            headers = [h for h in headers if not h[0].lower().startswith("ratelimit-")] + limits
         if fault and fault.kind == "500_after_store":
             self._answer(502, b'{"error":"UpstreamFailure","message":"Upstream Failure"}', [("Content-Type", "application/json")])
             return

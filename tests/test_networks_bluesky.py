@@ -153,3 +153,19 @@ def test_a_reply_is_threaded_with_strong_refs_to_its_parent_and_root(pds: PdsSer
     assert record["value"]["reply"]["parent"]["uri"] == follow.remote_id
     assert record["value"]["reply"]["root"]["uri"] == opening.remote_id
     assert record["value"]["reply"]["root"]["cid"]
+
+
+def test_a_create_that_uses_up_the_rate_limit_window_pauses_the_account_until_its_reset(pds: PdsServer, proxy: FaultProxy) -> None:
+    account, remote = bluesky_account(pds, proxy)
+    first = due_post(account, "the last points of this hour")
+    second = due_post(account, "waits for the reset")
+    proxy.fault("exhausted", reset_in=600)
+    posts_send_due()
+    first.refresh_from_db()
+    second.refresh_from_db()
+    account.refresh_from_db()
+    assert first.state == Post.State.SENT
+    assert account.rate_limited_until is not None and account.rate_limited_until > timezone.now() + timedelta(seconds=500)
+    # The headers said the window is used up: the next post is not even tried.
+    assert second.state == Post.State.QUEUED and outcomes(second) == []
+    assert texts(pds, remote.did) == [first.text]
