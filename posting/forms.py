@@ -19,6 +19,12 @@ class AccountForm(forms.ModelForm):
         fields = ["name", "publisher", "timezone", "daily_cap", "schedule_from_queue", "made_with_ai"]
         help_texts = {"daily_cap": "The most posts a day (in the account's time zone)."}
 
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        if self.instance.pk and self.instance.publisher != Account.Publisher.X:
+            # X's field only: not offered on a Bluesky, Mastodon or dry-run account's page.
+            del self.fields["made_with_ai"]
+
 
 class CredentialsForm(forms.Form):
     """Write-only: the inputs never carry the stored secrets back. The fields are the account's network's."""

@@ -105,3 +105,15 @@ def test_on_x_only_posts_that_mention_or_quote_the_bot_are_answered() -> None:
     assert skip_reason(account=x, remote=mention("hey @xbot_fan")) == refused
     toot = Account(name="toot", publisher=Account.Publisher.MASTODON, handle="toot")
     assert skip_reason(account=toot, remote=mention("a reply in a thread")) == ""
+
+
+def test_the_made_with_ai_option_is_offered_on_x_accounts_only(owner_client: Client) -> None:
+    x = Account.objects.create(name="xbot", publisher=Account.Publisher.X)
+    toot = Account.objects.create(name="toot", publisher=Account.Publisher.MASTODON)
+    assert "Mark posts as made with AI" in owner_client.get(reverse("posting:account", args=[x.pk])).content.decode()
+    assert "Mark posts as made with AI" not in owner_client.get(reverse("posting:account", args=[toot.pk])).content.decode()
+    owner_client.post(
+        reverse("posting:account", args=[x.pk]), {"name": "xbot", "publisher": "x", "timezone": "UTC", "daily_cap": 3, "made_with_ai": "on"}
+    )
+    x.refresh_from_db()
+    assert x.made_with_ai and x.daily_cap == 3
