@@ -1,11 +1,14 @@
-"""Posting benchmark: 1,000 due posts across 3 accounts drained through the fake X server with 10% faults.
+"""Posting benchmark: due posts across 3 accounts drained through a network's test server with injected faults.
 
-    .venv/bin/python -m bench.posting [--posts 1000] [--workers 4] [--fault-rate 0.1] [--latency 0.05]
+    .venv/bin/python -m bench.posting [--network x|bluesky|mastodon] [--posts 1000] [--workers 4] [--fault-rate 0.1] [--latency 0.05]
 
-Runs the fake X API as a separate process (`python -m testing.fakex`, duplicates stored so that a double
-post is counted), then drains the same posts twice from a fresh server:
+x: the fake X API as a separate process (`python -m testing.fakex`, duplicates stored so that a double
+post is counted). bluesky: a real local PDS (testing/pds, `npm ci --prefix testing/pds`) behind the fault
+proxy (testing/pds.py). mastodon: the fake Mastodon API (testing/fakemastodon.py). Each drains the same
+posts twice, each time on fresh accounts:
 
-- baseline: what cron-style bots do: call create_tweet, and on any error try again (up to 3 times);
+- baseline: what cron-style bots do: call create, and on any error try again (up to 3 times), with no
+  key of ours (a fresh record key or Idempotency-Key each try, as the SDKs' send_post / status_post do);
 - post_due: `posting.delivery.posts_send_due` in N concurrent runs, as beat and the workers run it.
 
 Prints time to drain, duplicates (must be 0) and lost posts (must be 0) side by side, with the ratio.
@@ -86,6 +89,7 @@ def run_baseline(control: Any, posts: list[Any], workers: int) -> dict[str, floa
     """Blind retry: send, and on any error send again (up to 3 tries)."""
     from django.db import connection
 
+    from posting.networks import send_key_new
     from posting.publishers import PublishError, RateLimited, publisher_for
 
     todo = list(posts)
@@ -101,7 +105,7 @@ def run_baseline(control: Any, posts: list[Any], workers: int) -> dict[str, floa
                 publisher = publisher_for(post.account)
                 for _try in range(3):
                     try:
-                        publisher.create(text=post.text)
+                        publisher.create(text=post.text, key=send_key_new(post.account.publisher))
                         break
                     except RateLimited:
                         time.sleep(1)
@@ -173,6 +177,104 @@ def _calls(control: Any) -> dict[str, float]:
     return {"create calls": stats.get("create_tweet", 0), "lookup calls": stats.get("users_tweets", 0)}
 
 
+class BlueskyControl:
+    """The real PDS behind the fault proxy, with the fake X control's interface for the runners."""
+
+    def __init__(self) -> None:
+        from testing.pds import FaultProxy, PdsServer
+
+        self.pds = PdsServer().start()
+        self.proxy = FaultProxy(self.pds.url).start()
+        self.dids: list[str] = []
+
+    def accounts(self) -> list[Any]:
+        from posting.crypto import credentials_encrypt
+        from posting.models import Account
+
+        rows = []
+        self.dids = []
+        for i in range(3):
+            remote = self.pds.account(f"bench{i}")
+            self.dids.append(remote.did)
+            creds = credentials_encrypt({"identifier": remote.handle, "app_password": remote.app_password})
+            rows.append(
+                Account.objects.create(
+                    name=f"sky{i}-{remote.handle}",
+                    publisher=Account.Publisher.BLUESKY,
+                    server_url=self.proxy.url,
+                    credentials_encrypted=creds,
+                )
+            )
+        return rows
+
+    def reset(self) -> None:
+        self.proxy.clear()
+        with self.proxy.state.lock:
+            self.proxy.state.stats.clear()
+
+    def chaos(self, *, rate: float, seed: int) -> None:
+        self.proxy.chaos(rate=rate, kinds=FAULTS, seed=seed, delay=1.5)
+
+    def tweets(self) -> list[dict[str, Any]]:
+        return [{"text": r["value"]["text"]} for did in self.dids for r in self.pds.posts(did)]
+
+    def stats(self) -> dict[str, float]:
+        with self.proxy.state.lock:
+            stats = dict(self.proxy.state.stats)
+        return {"create_tweet": stats.get("com.atproto.repo.createRecord", 0), "users_tweets": stats.get("com.atproto.repo.getRecord", 0)}
+
+    def stop(self) -> None:
+        self.proxy.stop()
+        self.pds.stop()
+
+
+class MastodonControl:
+    """The fake Mastodon API, in a thread of this process, restarted for each run."""
+
+    def __init__(self) -> None:
+        self.server: Any = None
+        self.control: Any = None
+
+    def reset(self) -> None:
+        from testing.fakemastodon import FakeMastodonControl, FakeMastodonServer
+
+        if self.server is not None:
+            self.server.stop()
+        self.server = FakeMastodonServer().start()
+        self.control = FakeMastodonControl(self.server.url)
+
+    def accounts(self) -> list[Any]:
+        from posting.crypto import credentials_encrypt
+        from posting.models import Account
+
+        rows = []
+        for i in range(3):
+            token = f"bench-masto-{i}"
+            self.control.user(access_token=token, username=f"benchtoot{i}")
+            creds = credentials_encrypt({"access_token": token})
+            rows.append(
+                Account.objects.create(
+                    name=f"toot{i}", publisher=Account.Publisher.MASTODON, server_url=self.control.url, credentials_encrypted=creds
+                )
+            )
+        return rows
+
+    def chaos(self, *, rate: float, seed: int, latency: float) -> None:
+        self.control.config(latency=latency, timeout_delay=1.5)
+        self.control.chaos(rate=rate, kinds=FAULTS, seed=seed, reset_in=1)
+
+    def tweets(self) -> list[dict[str, Any]]:
+        return list(self.control.statuses())
+
+    def stats(self) -> dict[str, float]:
+        stats = self.control.stats()
+        return {"create_tweet": stats.get("create_status", 0), "users_tweets": stats.get("account_statuses", 0)}
+
+    def stop(self) -> None:
+        if self.server is not None:
+            self.server.stop()
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--posts", type=int, default=1000)
@@ -180,7 +282,10 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--fault-rate", type=float, default=0.10)
     parser.add_argument("--latency", type=float, default=0.05, help="seconds each create_tweet takes on the fake server")
     parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument("--network", choices=["x", "bluesky", "mastodon"], default="x")
     args = parser.parse_args(argv)
+    if args.network != "x":
+        return main_network(args)
 
     tmp = tempfile.mkdtemp(prefix="bench-posting-")
     _setup_django(tmp)
@@ -227,13 +332,53 @@ def main(argv: list[str] | None = None) -> int:
         server.terminate()
         server.wait(timeout=10)
 
+    return report(args, results, "fake X API")
+
+
+def main_network(args: argparse.Namespace) -> int:
+    """Bluesky (the real PDS behind the fault proxy) or Mastodon (the fake API), in this process."""
+    tmp = tempfile.mkdtemp(prefix="bench-posting-")
+    _setup_django(tmp)
+    from django.conf import settings
+    from django.test.utils import setup_databases, teardown_databases
+
+    from posting.models import Account, Attempt, Post
+
+    control: Any = BlueskyControl() if args.network == "bluesky" else MastodonControl()
+    old = setup_databases(verbosity=0, interactive=False)
+    try:
+        settings.X_API_TIMEOUT = 1.0
+        settings.X_API_CONNECT_TIMEOUT = 1.0
+        settings.POST_SETTLE_SECONDS = 0
+        results = {}
+        for name, runner in (("baseline (blind retry)", run_baseline), ("post_due", run_post_due)):
+            control.reset()
+            Attempt.objects.all().delete()
+            Post.objects.all().delete()
+            Account.objects.all().delete()
+            posts = _make_posts(args.posts, control.accounts())
+            if args.network == "bluesky":
+                control.chaos(rate=args.fault_rate, seed=args.seed)
+            else:
+                control.chaos(rate=args.fault_rate, seed=args.seed, latency=args.latency)
+            results[name] = runner(control, posts, args.workers)
+    finally:
+        teardown_databases(old, verbosity=0)
+        control.stop()
+    server = "a real local PDS behind the fault proxy" if args.network == "bluesky" else "the fake Mastodon API"
+    return report(args, results, server)
+
+
+def report(args: argparse.Namespace, results: dict[str, dict[str, float]], server: str) -> int:
+    from django.conf import settings
+
     base, ours = results["baseline (blind retry)"], results["post_due"]
     print(
-        f"\nPosting benchmark: {args.posts} due posts, 3 accounts, {args.workers} concurrent runs, {args.fault_rate:.0%} faults {FAULTS},"
+        f"\nPosting benchmark ({args.network}, {server}): {args.posts} due posts, 3 accounts, {args.workers} concurrent runs, "
+        f"{args.fault_rate:.0%} faults {FAULTS},"
     )
-    print(
-        f"create latency {args.latency}s, client timeout 1s, settle delay 0s, database {settings.DATABASES['default']['ENGINE'].rsplit('.', 1)[-1]}\n"
-    )
+    latency = f"create latency {args.latency}s" if args.network != "bluesky" else "the PDS's own latency"
+    print(f"{latency}, client timeout 1s, settle delay 0s, database {settings.DATABASES['default']['ENGINE'].rsplit('.', 1)[-1]}\n")
     keys = list(dict.fromkeys([*base, *ours]))
     print(f"| {'measure':<28} | {'baseline (blind retry)':>22} | {'post_due':>10} | {'ratio':>7} |")
     print(f"| {'-' * 28} | {'-' * 22}: | {'-' * 10}: | {'-' * 7}: |")

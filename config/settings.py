@@ -243,6 +243,11 @@ POST_MAX_ATTEMPTS = env_int("POST_MAX_ATTEMPTS", 5, minimum=1)
 # X may show a new post on the timeline only a while after creating it: a lookup that does not find the text this
 # soon after the send looks again later instead of queueing the post to be sent again.
 POST_VISIBLE_WITHIN_SECONDS = env_int("POST_VISIBLE_WITHIN_SECONDS", 300, minimum=0)
+# X's pay-per-use prices (US dollars) for the cost meter on each X account (posting/costs.py); defaults as of 2026.
+X_COST_POST = env_float("X_COST_POST", 0.015, minimum=0)
+X_COST_POST_WITH_LINK = env_float("X_COST_POST_WITH_LINK", 0.20, minimum=0)
+X_COST_REPLY = env_float("X_COST_REPLY", 0.010, minimum=0)
+X_COST_READ = env_float("X_COST_READ", 0.001, minimum=0)
 # One post_due run stops claiming new posts after this, so beat's minute-by-minute runs do not pile up.
 POST_RUN_SECONDS = env_int("POST_RUN_SECONDS", 50, minimum=1)
 # A post cannot be scheduled or moved further ahead than this (days); slots are looked for up to it too.

@@ -41,6 +41,23 @@ class Target:
     default: bool
 
 
+@dataclass(frozen=True)
+class LengthCheck:
+    """A text's length by one target account's network rule (X weighted, Bluesky graphemes, Mastodon characters)."""
+
+    account: str
+    network: str
+    length: int
+    limit: int
+    unit: str
+    # A warning that does not refuse (X: a link makes the post cost more).
+    note: str = ""
+
+    @property
+    def fits(self) -> bool:
+        return self.length <= self.limit
+
+
 class Publishing(Protocol):
     def schedule(self, *, candidate: Candidate, by: User, account_id: int | None = None) -> Scheduled:
         """Put an approved candidate into the next free slot of an account (by default the one it is for);
@@ -53,6 +70,10 @@ class Publishing(Protocol):
 
     def reply(self, *, candidate: Candidate, by: User) -> Scheduled:
         """Post an approved reply candidate as the answer to its mention; DecisionError if it was answered already."""
+        ...
+
+    def length_checks(self, *, candidate: Candidate) -> list[LengthCheck]:
+        """The candidate's length against each account the queue's schedule would post it to."""
         ...
 
     def undo(self, *, candidate: Candidate) -> None:
@@ -73,6 +94,9 @@ class _Unavailable:
 
     def reply(self, *, candidate: Candidate, by: User) -> Scheduled:
         return self._refuse()
+
+    def length_checks(self, *, candidate: Candidate) -> list[LengthCheck]:
+        return []
 
     def undo(self, *, candidate: Candidate) -> None:
         return None

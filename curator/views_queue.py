@@ -58,6 +58,10 @@ def _panel(
         "max_length": tweets.MAX_WEIGHTED_LENGTH,
         "preference": claims.preference(request.user),
         "reject_reasons": [(str(i), r) for i, r in enumerate(settings.REJECT_REASONS, start=1)],
+        # Each target account's network rule (posting, through the port): what "schedule" would refuse.
+        "length_checks": publishing().length_checks(candidate=state.current)
+        if state.current is not None and state.current.mention_id is None
+        else [],
     }
     template = "curator/queue.html#panel" if request.htmx else "curator/queue.html"
     return render(request, template, context)

@@ -7,9 +7,10 @@ from django.db import transaction
 from django.utils import timezone
 from django.views.decorators.debug import sensitive_variables
 
-from posting.crypto import CREDENTIAL_FIELDS, CredentialsUnreadable, credentials_encrypt
+from posting.crypto import CredentialsUnreadable, credentials_encrypt
 from posting.delivery import account_pause
 from posting.models import Account, Post, Slot
+from posting.networks import credential_fields
 from posting.plain import failure_reason, network_name
 from posting.publishers import AuthFailed, Identity, NotSent, PublishError, RateLimited, publisher_for
 from posting.scheduling import next_free_slot
@@ -18,13 +19,21 @@ __all__ = ["CheckFailed", "account_check", "account_credentials_set", "account_p
 
 
 @sensitive_variables()
-def account_credentials_set(*, account: Account, values: dict[str, str]) -> None:
-    """Store new OAuth 1.0a keys, encrypted. The remote identity is forgotten: new keys may be another user."""
-    account.credentials_encrypted = credentials_encrypt({f: values[f].strip() for f in CREDENTIAL_FIELDS})
+def account_credentials_set(*, account: Account, values: dict[str, str], server_url: str | None = None) -> None:
+    """Store new credentials (the account's network's fields), encrypted; and the server, for Bluesky and Mastodon.
+
+    The remote identity is forgotten: new keys may be another user.
+    """
+    fields = [f.name for f in credential_fields(account.publisher)]
+    account.credentials_encrypted = credentials_encrypt({f: values[f].strip() for f in fields})
     account.credentials_updated_at = timezone.now()
     account.credentials_checked_at = None
     account.remote_user_id = ""
-    account.save(update_fields=["credentials_encrypted", "credentials_updated_at", "credentials_checked_at", "remote_user_id"])
+    changed = ["credentials_encrypted", "credentials_updated_at", "credentials_checked_at", "remote_user_id"]
+    if server_url is not None:
+        account.server_url = server_url.strip().rstrip("/")
+        changed.append("server_url")
+    account.save(update_fields=changed)
 
 
 logger = logging.getLogger(__name__)
@@ -45,23 +54,37 @@ def check_reason(exc: Exception, account: Account) -> str:
 
 
 def account_check(*, account: Account) -> Identity:
-    """Call the API (get_me) with the stored credentials; remember the handle.
+    """Ask the network who the credentials are ("who am I"); remember the handle.
 
+    Mastodon: also read the instance's post length and set the account's bot flag. Bluesky: read whether the
+    profile carries the bot self-label. X: its "Automated" label cannot be read or set through the API.
     A failure marks the account "needs attention" with the reason in plain words (raised as CheckFailed);
     the exception goes to the log. A check that works clears it.
     """
     try:
-        identity = publisher_for(account).me()
+        publisher = publisher_for(account)
+        identity = publisher.me()
     except (PublishError, CredentialsUnreadable) as exc:
         reason = check_reason(exc, account)
         logger.warning("Credentials check of account %s failed: %r", account.name, exc)
         Account.objects.filter(pk=account.pk).update(attention_reason=reason, credentials_checked_at=timezone.now())
         account.attention_reason = reason
         raise CheckFailed(reason) from exc
-    Account.objects.filter(pk=account.pk).update(
-        handle=identity.handle, remote_user_id=identity.user_id, credentials_checked_at=timezone.now(), attention_reason=""
-    )
-    account.handle, account.remote_user_id, account.attention_reason = identity.handle, identity.user_id, ""
+    values: dict[str, object] = {
+        "handle": identity.handle,
+        "remote_user_id": identity.user_id,
+        "credentials_checked_at": timezone.now(),
+        "attention_reason": "",
+    }
+    max_characters = getattr(publisher, "max_characters", None)
+    if callable(max_characters):
+        values["max_characters"] = max_characters()
+    bot_label = getattr(publisher, "bot_label", None)
+    if callable(bot_label):
+        values["bot_label"] = str(bot_label())[:300]
+    Account.objects.filter(pk=account.pk).update(**values)
+    for name, value in values.items():
+        setattr(account, name, value)
     return identity
 
 

@@ -7,7 +7,7 @@ class PostingConfig(AppConfig):
     def ready(self) -> None:
         from core.demo import DEMO_STEPS
         from curator.publishing import publishing_register
-        from posting import receivers  # noqa: F401 - connects them
+        from posting import publisher_bluesky, publisher_mastodon, receivers  # noqa: F401 - register the publishers, connect the receivers
         from posting.demo import demo_account_ensure, demo_bots_ensure
         from posting.publishing import PostingPublishing
 

@@ -28,13 +28,16 @@ from django.db.models import F, Q, QuerySet
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
-from core.tweets import MAX_WEIGHTED_LENGTH, timeline_key, weighted_length
+from core.tweets import timeline_key
 from posting.crypto import CredentialsUnreadable
 from posting.models import Account, Attempt, Post
+from posting.networks import length_rule, send_key_new
 from posting.plain import failure_reason
 from posting.publishers import (
     AuthFailed,
     DuplicateContent,
+    KeyLookupUnavailable,
+    KeySettlement,
     NotSent,
     OutcomeUnknown,
     Publisher,
@@ -140,12 +143,16 @@ def post_send(*, post: Post) -> str:
     token = post.claim_token
     mine = [Post.State.SENDING]
     now = timezone.now()
-    length = weighted_length(post.text)
-    if not post.text.strip() or length > MAX_WEIGHTED_LENGTH:
-        reason = f"Too long to post: {length}/{MAX_WEIGHTED_LENGTH} weighted characters." if post.text.strip() else "The text is empty."
+    account = post.account
+    reason = length_rule(account).refusal(post.text)
+    if reason:
         _finish(post, token, mine, state=Post.State.FAILED, error=reason, claim_token="")
         return post_log(post, Attempt.Outcome.TOO_LONG, reason)
-    account = post.account
+    if not post.send_key:
+        # Stored before the first send, kept for every attempt: the key an unknown outcome is settled by.
+        key = send_key_new(account.publisher)
+        if key and Post.objects.filter(pk=post.pk, claim_token=token, send_key="").update(send_key=key) == 1:
+            post.send_key = key
     try:
         publisher = publisher_for(account)
         _identity(account, publisher)
@@ -164,7 +171,7 @@ def post_send(*, post: Post) -> str:
         )
         return post_log(post, Attempt.Outcome.NOT_SENT, str(exc))
     try:
-        published = publisher.create(text=post.text, in_reply_to=post.in_reply_to_id)
+        published = publisher.create(text=post.text, in_reply_to=post.in_reply_to_id, key=post.send_key)
     except RateLimited as exc:
         reset = exc.reset_at or now + RATE_LIMIT_FALLBACK
         Account.objects.filter(pk=account.pk).update(rate_limited_until=reset)
@@ -213,6 +220,9 @@ def post_send(*, post: Post) -> str:
     )
     if not done:
         log.error("Post %s went out as %s but its claim was taken over meanwhile", post.pk, published.remote_id)
+    if published.exhausted_until is not None:
+        # The network's headers say the window is used up: the account waits for its reset, as after a 429.
+        Account.objects.filter(pk=account.pk).update(rate_limited_until=published.exhausted_until)
     return post_log(post, Attempt.Outcome.SENT, published.remote_id)
 
 
@@ -284,12 +294,21 @@ def post_settle(*, post: Post) -> str:
     post.refresh_from_db()
     account = post.account
     mine = [Post.State.UNKNOWN]
+    keyed: KeySettlement | None = None
     try:
         publisher = publisher_for(account)
-        user_id = _identity(account, publisher)
-        since = (post.first_attempt_at or post.created_at) - LOOKUP_MARGIN
-        # Pages are read only until the text turns up.
-        found = _match(post, publisher.recent(user_id=user_id, since=since))
+        if post.send_key:
+            try:
+                keyed = publisher.settle_by_key(key=post.send_key, first_attempt_at=post.first_attempt_at)
+            except KeyLookupUnavailable:
+                keyed = None
+        if keyed is not None:
+            found = keyed.found
+        else:
+            user_id = _identity(account, publisher)
+            since = (post.first_attempt_at or post.created_at) - LOOKUP_MARGIN
+            # Pages are read only until the text turns up.
+            found = _match(post, publisher.recent(user_id=user_id, since=since))
     except RateLimited as exc:
         retry = exc.reset_at or now + RATE_LIMIT_FALLBACK
         _finish(post, token, mine, next_attempt_at=retry)
@@ -327,6 +346,8 @@ def post_settle(*, post: Post) -> str:
         _finish(post, token, mine, state=Post.State.FAILED, error=reason, claim_token="")
         return post_log(post, Attempt.Outcome.NOT_FOUND, reason)
     _finish(post, token, mine, state=Post.State.QUEUED, next_attempt_at=None, claim_token="")
+    if keyed is not None:
+        return post_log(post, Attempt.Outcome.NOT_FOUND, f"{keyed.detail} Queued to send again with the same key.")
     return post_log(post, Attempt.Outcome.NOT_FOUND, "Not among the account's recent posts: queued to send again.")
 
 

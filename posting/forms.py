@@ -1,11 +1,12 @@
 import re
 from datetime import datetime
+from typing import Any
 from zoneinfo import ZoneInfo, available_timezones
 
 from django import forms
 
-from posting.crypto import CREDENTIAL_FIELDS
 from posting.models import Account
+from posting.networks import SERVER_HELP, credential_fields
 
 WEEKDAYS = [(1, "Mon"), (2, "Tue"), (3, "Wed"), (4, "Thu"), (5, "Fri"), (6, "Sat"), (7, "Sun")]
 
@@ -15,7 +16,17 @@ class AccountForm(forms.ModelForm):
 
     class Meta:
         model = Account
-        fields = ["name", "publisher", "timezone", "daily_cap", "checkpoints", "autofill", "autofill_hours"]
+        fields = [
+            "name",
+            "publisher",
+            "timezone",
+            "daily_cap",
+            "checkpoints",
+            "autofill",
+            "autofill_hours",
+            "schedule_from_queue",
+            "made_with_ai",
+        ]
         help_texts = {"daily_cap": "The most posts a day (in the account's time zone)."}
         labels = {"checkpoints": "Voice (models whose candidates it posts)"}
         widgets = {"checkpoints": forms.CheckboxSelectMultiple}
@@ -32,19 +43,37 @@ class AccountForm(forms.ModelForm):
     def clean_autofill_hours(self) -> int:
         return self.cleaned_data.get("autofill_hours") or 48
 
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        if self.instance.pk and self.instance.publisher != Account.Publisher.X:
+            # X's field only: not offered on a Bluesky, Mastodon or dry-run account's page.
+            del self.fields["made_with_ai"]
+
 
 class CredentialsForm(forms.Form):
-    """Write-only: the inputs never carry the stored values back."""
+    """Write-only: the inputs never carry the stored secrets back. The fields are the account's network's."""
 
-    consumer_key = forms.CharField(label="API key (consumer key)", max_length=200, widget=forms.PasswordInput(render_value=False))
-    consumer_secret = forms.CharField(
-        label="API key secret (consumer secret)", max_length=200, widget=forms.PasswordInput(render_value=False)
-    )
-    access_token = forms.CharField(label="Access token", max_length=200, widget=forms.PasswordInput(render_value=False))
-    access_token_secret = forms.CharField(label="Access token secret", max_length=200, widget=forms.PasswordInput(render_value=False))
+    def __init__(self, *args: Any, publisher: str = Account.Publisher.X, server_url: str = "", **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.publisher = publisher
+        if publisher in SERVER_HELP:
+            required = publisher == Account.Publisher.MASTODON
+            label = "Instance URL" if required else "PDS URL"
+            self.fields["server_url"] = forms.URLField(
+                label=label, required=required, initial=server_url, help_text=SERVER_HELP[publisher], assume_scheme="https"
+            )
+        for field in credential_fields(publisher):
+            widget = forms.PasswordInput(render_value=False) if field.secret else forms.TextInput(attrs={"autocomplete": "off"})
+            self.fields[field.name] = forms.CharField(label=field.label, max_length=500, widget=widget, help_text=field.help_text)
 
     def values(self) -> dict[str, str]:
-        return {f: self.cleaned_data[f] for f in CREDENTIAL_FIELDS}
+        return {f.name: self.cleaned_data[f.name] for f in credential_fields(self.publisher)}
+
+    def server(self) -> str | None:
+        """The server URL entered, or None when the network has none to set."""
+        if "server_url" not in self.fields:
+            return None
+        return str(self.cleaned_data.get("server_url") or "")
 
 
 class SlotForm(forms.Form):

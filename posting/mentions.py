@@ -59,11 +59,24 @@ def skip_reason(*, account: Account, remote: RemoteMention) -> str:
         return "It is a retweet."
     if remote.author_username.lower() in ignored_users(account):
         return f"@{remote.author_username} is on the account's ignore list."
+    if account.publisher == Account.Publisher.X and not x_reply_allowed(account=account, remote=remote):
+        return "X allows replies only to posts that @mention the bot or quote one of its posts."
     text = remote.text.lower()
     for word in ignored_words(account):
         if re.search(rf"(?<!\w){re.escape(word)}(?!\w)", text):
             return f"It contains an ignored word ({word!r})."
     return ""
+
+
+def x_reply_allowed(*, account: Account, remote: RemoteMention) -> bool:
+    """X's rule since 23 February 2026: the author @mentioned the bot, or quoted one of its posts.
+
+    X's mentions also return replies in the bot's threads; a reply whose only @handle is the bot's name
+    in the leading reply prefix counts as a mention here, since the text names it.
+    """
+    handle = account.handle or account.name
+    named = re.search(rf"(?<![\w@])@{re.escape(handle)}(?![\w])", remote.text, re.IGNORECASE)
+    return bool(named) or any(r.get("type") == "quoted" for r in remote.referenced)
 
 
 def prompt_for(text: str) -> str:
@@ -261,7 +274,6 @@ def reply_schedule(*, candidate: Candidate, by: User | None) -> Post:
         raise SchedulingError(f"The mention by @{mention.author_username} already has a reply: a mention is answered only once.")
     if Post.objects.filter(candidate=candidate).exclude(state=Post.State.CANCELLED).exists():
         raise SchedulingError("This candidate is already scheduled or posted.")
-    Post.objects.filter(candidate=candidate, state=Post.State.CANCELLED).update(candidate=None)
     post = Post.objects.create(
         account=account,
         candidate=candidate,

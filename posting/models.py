@@ -18,6 +18,8 @@ class Account(models.Model):
     class Publisher(models.TextChoices):
         X = "x", "X (tweepy, API v2)"
         DRYRUN = "dryrun", "Dry run (records what it would post)"
+        BLUESKY = "bluesky", "Bluesky (atproto, app password)"
+        MASTODON = "mastodon", "Mastodon (Mastodon.py, access token)"
 
     name = models.CharField(max_length=100, unique=True)
     publisher = models.CharField(max_length=20, choices=Publisher.choices, default=Publisher.DRYRUN)
@@ -27,6 +29,12 @@ class Account(models.Model):
     credentials_encrypted = models.TextField(blank=True)
     timezone = models.CharField(max_length=64, default="UTC")
     daily_cap = models.PositiveIntegerField(default=8)
+    # The queue's "schedule" posts to every active account marked so (X, Bluesky and Mastodon at once);
+    # with none marked, to the first active account.
+    schedule_from_queue = models.BooleanField(
+        default=False,
+        help_text="A candidate whose batch is for no account goes to every account marked so when scheduled from the queue (one bot on several networks).",
+    )
     paused = models.BooleanField(default=False)
     paused_reason = models.TextField(blank=True)
     paused_at = models.DateTimeField(null=True, blank=True)
@@ -34,9 +42,19 @@ class Account(models.Model):
     rate_limited_until = models.DateTimeField(null=True, blank=True)
     credentials_updated_at = models.DateTimeField(null=True, blank=True)
     credentials_checked_at = models.DateTimeField(null=True, blank=True)
+    # X: send `made_with_ai` with each post (the API's field; X's label for AI-generated posts).
+    made_with_ai = models.BooleanField(
+        default=False, verbose_name="Mark posts as made with AI", help_text="X only: each post is sent with the API's made_with_ai field."
+    )
+    # The server the account lives on: a Bluesky PDS (empty: https://bsky.social) or a Mastodon instance.
+    server_url = models.URLField(blank=True)
+    # The instance's own post length (Mastodon: configuration.statuses.max_characters), read at the account check.
+    max_characters = models.PositiveIntegerField(null=True, blank=True)
+    # What the account check found about the network's bot label (set, missing, or how to set it), in words.
+    bot_label = models.CharField(max_length=300, blank=True)
     replies_enabled = models.BooleanField(default=False)
     replies_per_hour = models.PositiveIntegerField(default=5)
-    last_mention_id = models.CharField(max_length=64, blank=True)
+    last_mention_id = models.CharField(max_length=300, blank=True)
     # Replies (posting.mentions): what answers, how many candidates a mention gets, whom and what never to answer.
     reply_checkpoint = models.ForeignKey(
         "generation.Checkpoint",
@@ -119,8 +137,12 @@ class Post(models.Model):
     next_attempt_at = models.DateTimeField(null=True, blank=True)
     claimed_at = models.DateTimeField(null=True, blank=True)
     claim_token = models.CharField(max_length=64, blank=True)
-    in_reply_to_id = models.CharField(max_length=64, blank=True)
-    remote_id = models.CharField(max_length=64, blank=True)
+    # X and Mastodon: the status id; Bluesky: the at:// URI of the post answered.
+    in_reply_to_id = models.CharField(max_length=300, blank=True)
+    # Chosen and stored before the first send, sent with every attempt: Bluesky's record key (a TID),
+    # Mastodon's Idempotency-Key. An unknown outcome is settled by this key (posting.delivery).
+    send_key = models.CharField(max_length=64, blank=True)
+    remote_id = models.CharField(max_length=300, blank=True)
     url = models.URLField(blank=True)
     sent_at = models.DateTimeField(null=True, blank=True)
     error = models.TextField(blank=True)
@@ -213,12 +235,12 @@ class Mention(models.Model):
         FAILED = "failed", "Generation failed"
 
     account = models.ForeignKey(Account, on_delete=models.CASCADE, related_name="mentions")
-    remote_id = models.CharField(max_length=64)
-    author_id = models.CharField(max_length=64, blank=True)
+    remote_id = models.CharField(max_length=300)
+    author_id = models.CharField(max_length=300, blank=True)
     author_username = models.CharField(max_length=100, blank=True)
     text = models.TextField()
     created_at = models.DateTimeField(null=True, blank=True, help_text="When it was posted (the API's time).")
-    conversation_id = models.CharField(max_length=64, blank=True)
+    conversation_id = models.CharField(max_length=300, blank=True)
     # The API's referenced_tweets: [{"type": "retweeted" | "quoted" | "replied_to", "id": "..."}].
     referenced = models.JSONField(default=list, blank=True)
     state = models.CharField(max_length=20, choices=State.choices, default=State.GENERATING)

@@ -31,6 +31,8 @@ class Published:
     remote_id: str
     url: str
     posted_at: datetime
+    # Set when the answer's rate-limit headers say nothing is left in the window: the account waits until then.
+    exhausted_until: datetime | None = None
 
 
 @dataclass(frozen=True)
@@ -56,6 +58,18 @@ class RemoteMention:
 class Identity:
     user_id: str
     handle: str
+
+
+@dataclass(frozen=True)
+class KeySettlement:
+    """What the post's send key says about an unknown outcome: found (sent), or None: safe to send again with that key."""
+
+    found: "RemotePost | None"
+    detail: str
+
+
+class KeyLookupUnavailable(Exception):
+    """The network cannot settle by the post's key (X; Mastodon past its idempotency window): read the timeline instead."""
 
 
 class PublishError(Exception):
@@ -94,7 +108,13 @@ class Rejected(PublishError):
 
 
 class Publisher(Protocol):
-    def create(self, *, text: str, in_reply_to: str = "") -> Published: ...
+    def create(self, *, text: str, in_reply_to: str = "", key: str = "") -> Published:
+        """Post once. `key` is the post's send key (posting.networks.send_key_new), the same on every attempt."""
+        ...
+
+    def settle_by_key(self, *, key: str, first_attempt_at: datetime | None) -> KeySettlement:
+        """Settle an unknown outcome by the post's key; KeyLookupUnavailable when the network cannot."""
+        ...
 
     def recent(self, *, user_id: str, since: datetime) -> Iterator[RemotePost]:
         """The account's posts since `since`, newest first, fetched page by page as the caller reads on."""
@@ -244,16 +264,34 @@ class XPublisher:
             cls = OutcomeUnknown if sending else PublishError
             raise cls(f"Unexpected answer from X: {exc}") from exc
 
-    def create(self, *, text: str, in_reply_to: str = "") -> Published:
-        kwargs: dict[str, Any] = {"text": text, "user_auth": True}
-        if in_reply_to:
-            kwargs["in_reply_to_tweet_id"] = in_reply_to
-        response = self._call(self.client.create_tweet, sending=True, **kwargs)
+    def settle_by_key(self, *, key: str, first_attempt_at: datetime | None) -> KeySettlement:
+        raise KeyLookupUnavailable("X posts carry no key of ours.")
+
+    def create(self, *, text: str, in_reply_to: str = "", key: str = "") -> Published:
+        if self.account.made_with_ai:
+            data = self._create_made_with_ai(text=text, in_reply_to=in_reply_to)
+        else:
+            kwargs: dict[str, Any] = {"text": text, "user_auth": True}
+            if in_reply_to:
+                kwargs["in_reply_to_tweet_id"] = in_reply_to
+            data = self._call(self.client.create_tweet, sending=True, **kwargs).data
         try:
-            remote_id = str(response.data["id"])
+            remote_id = str(data["id"])
         except (TypeError, KeyError) as exc:
-            raise OutcomeUnknown(f"X answered without a post id: {response.data!r}") from exc
+            raise OutcomeUnknown(f"X answered without a post id: {data!r}") from exc
         return Published(remote_id=remote_id, url=self.url_for(remote_id), posted_at=timezone.now())
+
+    def _create_made_with_ai(self, *, text: str, in_reply_to: str) -> Any:
+        """POST /2/tweets with `made_with_ai`, which create_tweet has no parameter for: the same client's
+        request() signs it (OAuth 1.0a user context) and sorts the errors as create_tweet would."""
+        body: dict[str, Any] = {"text": text, "made_with_ai": True}
+        if in_reply_to:
+            body["reply"] = {"in_reply_to_tweet_id": in_reply_to}
+        response = self._call(self.client.request, "POST", "/2/tweets", json=body, user_auth=True, sending=True)
+        try:
+            return response.json().get("data")
+        except ValueError as exc:
+            raise OutcomeUnknown(f"X answered without JSON: {exc}") from exc
 
     def recent(self, *, user_id: str, since: datetime) -> Iterator[RemotePost]:
         token = None
@@ -329,7 +367,10 @@ class DryRunPublisher:
     def __init__(self, account: Account) -> None:
         self.account = account
 
-    def create(self, *, text: str, in_reply_to: str = "") -> Published:
+    def settle_by_key(self, *, key: str, first_attempt_at: datetime | None) -> KeySettlement:
+        raise KeyLookupUnavailable("Dry-run posts carry no key.")
+
+    def create(self, *, text: str, in_reply_to: str = "", key: str = "") -> Published:
         row = DryRunTweet.objects.create(account=self.account, text=text, in_reply_to_id=in_reply_to)
         return Published(remote_id=f"dry-{row.pk}", url="", posted_at=row.created_at)
 

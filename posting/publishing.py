@@ -3,15 +3,19 @@
 Registered in PostingConfig.ready(). Each call runs inside the curator's decision transaction.
 """
 
+from dataclasses import replace
+
 from django.contrib.auth.models import User
 
 from curator.errors import DecisionError
 from curator.models import Candidate
-from curator.publishing import Scheduled, Target
+from curator.publishing import LengthCheck, Scheduled, Target
 from posting.backlog import target_account
+from posting.costs import link_warning
 from posting.mentions import reply_schedule, reply_undo
 from posting.models import Account, Post
-from posting.scheduling import SchedulingError, local_time, post_schedule
+from posting.networks import length_rule
+from posting.scheduling import SchedulingError, local_time, post_schedule, schedule_targets
 
 
 def _scheduled(post: Post) -> Scheduled:
@@ -32,9 +36,32 @@ class PostingPublishing:
                 account = Account.objects.filter(pk=account_id).first()
                 if account is None:
                     raise SchedulingError("That account no longer exists.")
-            return _scheduled(post_schedule(candidate=candidate, by=by, account=account))
+            first = post_schedule(candidate=candidate, by=by, account=account)
         except SchedulingError as exc:
             raise DecisionError(f"{exc} Nothing was changed.") from exc
+        scheduled = _scheduled(first)
+        if account is None:
+            # `s` may have scheduled it on several accounts (one bot on several networks): name them all.
+            names = Post.objects.filter(candidate=candidate).exclude(state=Post.State.CANCELLED).order_by("account_id")
+            scheduled = replace(scheduled, account=", ".join(names.values_list("account__name", flat=True)) or scheduled.account)
+        return scheduled
+
+    def length_checks(self, *, candidate: Candidate) -> list[LengthCheck]:
+        checks = []
+        for account in schedule_targets(candidate=candidate):
+            rule = length_rule(account)
+            note = link_warning(candidate.text) if account.publisher == Account.Publisher.X else ""
+            checks.append(
+                LengthCheck(
+                    account=account.name,
+                    network=rule.network,
+                    length=rule.length(candidate.text),
+                    limit=rule.limit,
+                    unit=rule.unit,
+                    note=note,
+                )
+            )
+        return checks
 
     def targets(self, *, candidate: Candidate) -> list[Target]:
         default = target_account(candidate=candidate)

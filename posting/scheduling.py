@@ -17,6 +17,7 @@ from core.times import READABLE_UNTIL
 from curator.models import Candidate
 from posting.backlog import live_posts, target_account
 from posting.models import Account, Post
+from posting.networks import length_rule
 
 # Posts in these states occupy their slot and count towards the daily cap.
 OCCUPYING = [Post.State.QUEUED, Post.State.SENDING, Post.State.UNKNOWN, Post.State.SENT]
@@ -86,34 +87,59 @@ def next_free_slot(*, account: Account, after: datetime) -> datetime | None:
     return None
 
 
-def post_schedule(*, candidate: Candidate, by: User | None, account: Account | None = None) -> Post:
-    """Put an approved candidate in the next free slot of an account (by default the one it is for).
-
-    1. Lock the account row, so two curators (or a curator and auto-fill) cannot take the same slot.
-    2. Refuse a second live post of the candidate on this account (the database refuses it too).
-    3. Find the next free slot under the daily cap, within POST_SCHEDULE_MAX_DAYS.
-    4. Create the queued Post. The candidate may have live posts on other accounts: one per account.
+def schedule_targets(*, candidate: Candidate) -> list[Account]:
+    """Where the queue's `s` posts a candidate when the curator chooses no account:
+    1. the account its batch is for (the bot's voice, issue 13);
+    2. else every active account marked "schedule from the queue" (one bot on several networks, issue 14);
+    3. else the only account there is; else none, and the curator chooses (the card's menu).
     """
-    if account is None:
-        account = target_account(candidate=candidate)
-        if account is None:
-            if not Account.objects.exists():
-                raise SchedulingError("There is no posting account yet: an owner can add one on the Accounts page.")
-            raise SchedulingError("This candidate's batch is for no account: choose one (the Schedule to… menu, or keys 1 to 9).")
+    batch = candidate.batch
+    if batch is not None and batch.account_id is not None:
+        return [Account.objects.get(pk=batch.account_id)]
+    marked = list(Account.objects.filter(paused=False, schedule_from_queue=True).order_by("id"))
+    if marked:
+        return marked
+    only = target_account(candidate=candidate)
+    return [only] if only is not None else []
+
+
+def post_schedule(*, candidate: Candidate, by: User | None, account: Account | None = None) -> Post:
+    """Put an approved candidate in the next free slot of an account, or of each of its targets (the first post is returned).
+
+    1. Lock the accounts, so two curators (or a curator and auto-fill) cannot take the same slot.
+    2. Refuse a second live post of the candidate on an account (the database refuses it too), and a text
+       that breaks a target network's length rule, saying which; nothing is created then.
+    3. Find the next free slot under each account's daily cap, within POST_SCHEDULE_MAX_DAYS.
+    4. Create the queued Posts: one per account (a candidate may go out on X, Bluesky and Mastodon, once each).
+    """
+    targets = [account] if account is not None else schedule_targets(candidate=candidate)
+    if not targets:
+        if not Account.objects.exists():
+            raise SchedulingError("There is no posting account yet: an owner can add one on the Accounts page.")
+        raise SchedulingError("This candidate's batch is for no account: choose one (the Schedule to… menu, or keys 1 to 9).")
     try:
         with transaction.atomic():
-            account = Account.objects.select_for_update().get(pk=account.pk)
-            if live_posts().filter(candidate=candidate, account=account).exists():
-                raise SchedulingError(f"This candidate is already scheduled or posted on {account.name}.")
-            when = next_free_slot(account=account, after=timezone.now())
-            if when is None:
-                raise SchedulingError(
-                    f"Account {account.name} has no free posting slot in the next {horizon_days()} days: add slots or raise its daily cap."
+            locked = list(Account.objects.select_for_update().filter(pk__in=[a.pk for a in targets]).order_by("id"))
+            for target in locked:
+                if live_posts().filter(candidate=candidate, account=target).exists():
+                    raise SchedulingError(f"This candidate is already scheduled or posted on {target.name}.")
+                refusal = length_rule(target).refusal(candidate.text)
+                if refusal:
+                    raise SchedulingError(f"{refusal} (account {target.name}).")
+            posts = []
+            for target in locked:
+                when = next_free_slot(account=target, after=timezone.now())
+                if when is None:
+                    raise SchedulingError(
+                        f"Account {target.name} has no free posting slot in the next {horizon_days()} days: add slots or raise its daily cap."
+                    )
+                posts.append(
+                    Post.objects.create(account=target, candidate=candidate, text=candidate.text, scheduled_at=when, created_by=by)
                 )
-            return Post.objects.create(account=account, candidate=candidate, text=candidate.text, scheduled_at=when, created_by=by)
+            return posts[0]
     except IntegrityError as exc:
         # post_one_live_per_candidate_account: a racing scheduler got there between our check and our insert.
-        raise SchedulingError(f"This candidate is already scheduled or posted on {account.name}.") from exc
+        raise SchedulingError("This candidate is already scheduled or posted on that account.") from exc
 
 
 def local_time(when: datetime, account: Account) -> str:

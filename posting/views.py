@@ -18,8 +18,10 @@ from core.http import AuthedRequest
 from posting import accounts as account_services
 from posting import mentions as mention_services
 from posting import scheduling, selectors, services
+from posting.costs import x_cost_meter
 from posting.forms import AccountForm, CredentialsForm, MoveForm, ReplySettingsForm, SimulateMentionForm, SlotForm
 from posting.models import Account, Post, Slot
+from posting.networks import length_rule
 
 SCHEDULE_ACTIONS = {"up", "down", "unschedule", "now", "move"}
 
@@ -145,7 +147,10 @@ def _account_context(account: Account, **extra: Any) -> dict[str, Any]:
     return {
         "account": account,
         "form": extra.pop("form", None) or AccountForm(instance=account),
-        "credentials_form": extra.pop("credentials_form", None) or CredentialsForm(),
+        "credentials_form": extra.pop("credentials_form", None)
+        or CredentialsForm(publisher=account.publisher, server_url=account.server_url),
+        "length_rule": length_rule(account),
+        "cost_meter": x_cost_meter(account=account) if account.publisher == Account.Publisher.X else None,
         "slot_form": extra.pop("slot_form", None) or SlotForm(),
         "slots": account.slots.order_by("time_of_day"),
         "has_credentials": bool(account.credentials_encrypted),
@@ -187,10 +192,10 @@ def account(request: AuthedRequest, pk: int) -> HttpResponse:
 @owner_required
 def account_credentials(request: AuthedRequest, pk: int) -> HttpResponse:
     acct = get_object_or_404(Account, pk=pk)
-    form = CredentialsForm(request.POST)
+    form = CredentialsForm(request.POST, publisher=acct.publisher, server_url=acct.server_url)
     if not form.is_valid():
         return _account_part(request, acct, "credentials", credentials_form=form)
-    account_services.account_credentials_set(account=acct, values=form.values())
+    account_services.account_credentials_set(account=acct, values=form.values(), server_url=form.server())
     if not request.htmx:
         messages.success(request, "Credentials saved (encrypted). Use “Check credentials” to try them.")
         return redirect("posting:account", pk=pk)

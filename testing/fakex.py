@@ -326,7 +326,9 @@ class _Handler(BaseHTTPRequestHandler):
             else:
                 duplicate = False
                 reply = str((body.get("reply") or {}).get("in_reply_to_tweet_id", "") or "")
-                tweet_id = self.state.store(author=user, text=text, in_reply_to=reply)["id"]
+                stored = self.state.store(author=user, text=text, in_reply_to=reply)
+                stored["made_with_ai"] = bool(body.get("made_with_ai", False))
+                tweet_id = stored["id"]
             delay = fault.delay if fault and fault.delay is not None else self.state.timeout_delay
         if duplicate:
             self._problem(403, "Forbidden", "You are not allowed to create a Tweet with duplicate content.")
