@@ -22,11 +22,11 @@ from curator.nearcopy import verdict_fields
 from curator.publishing import Scheduled, publishing
 
 
-def stale(*, candidate_id: int, by: User, now: datetime) -> StaleCandidate:
-    """Name who changed the candidate, so the curator understands why nothing was saved."""
+def why_not_yours(*, candidate_id: int, by: User, now: datetime) -> str:
+    """Why this curator cannot act on the candidate now, naming who changed it (no trailing full stop)."""
     candidate = Candidate.objects.filter(pk=candidate_id).select_related("claimed_by").first()
     if candidate is None:
-        return StaleCandidate("This candidate no longer exists; nothing was saved.")
+        return "this candidate no longer exists"
     holder = candidate.claimed_by
     if (
         candidate.status == PENDING
@@ -35,15 +35,28 @@ def stale(*, candidate_id: int, by: User, now: datetime) -> StaleCandidate:
         and candidate.claim_expires_at is not None
         and candidate.claim_expires_at > now
     ):
-        return StaleCandidate(f"{holder.get_username()} is reviewing this candidate right now; nothing was saved.")
+        return f"{holder.get_username()} is reviewing this candidate right now"
+    last = Decision.objects.filter(candidate_id=candidate_id).select_related("user").first()
+    if last is not None and last.action == Decision.Action.SKIP and last.user_id == by.pk and candidate.status == PENDING:
+        return "you skipped this candidate (in another tab): it went back to the pool for the others"
     last = Decision.objects.filter(candidate_id=candidate_id).exclude(action=Decision.Action.SKIP).select_related("user").first()
     if last is None:
-        return StaleCandidate("This candidate changed since you opened it; nothing was saved. Here it is as it is now.")
-    who = "You" if last.user_id == by.pk else (last.user.get_username() if last.user else "Someone")
+        return "this candidate changed since you opened it"
+    who = "you" if last.user_id == by.pk else (last.user.get_username() if last.user else "someone")
     what = last.get_action_display().lower()
     ago = timesince(last.created_at, now)
-    where = " (in another tab)" if who == "You" else ""
-    return StaleCandidate(f"{who} {what} this candidate {ago} ago{where}; nothing was saved. Here it is as it is now.")
+    where = " (in another tab)" if who == "you" else ""
+    return f"{who} {what} this candidate {ago} ago{where}"
+
+
+def stale(*, candidate_id: int, by: User, now: datetime) -> StaleCandidate:
+    """Name who changed the candidate, so the curator understands why nothing was saved."""
+    return StaleCandidate(f"{sentence(why_not_yours(candidate_id=candidate_id, by=by, now=now))}; nothing was saved.")
+
+
+def sentence(reason: str) -> str:
+    """Our own words start a sentence with a capital; a username stays as it is spelled."""
+    return reason[:1].upper() + reason[1:] if reason.startswith(("you ", "this ", "someone ")) else reason
 
 
 def record(

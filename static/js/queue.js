@@ -36,8 +36,23 @@
     var key = ARROWS[ev.key] || ev.key;
     // One decision at a time: a key pressed while a swap is in flight would act on the old card.
     if (busy) { ev.preventDefault(); return; }
-    if (press(key)) { ev.preventDefault(); }
+    if (press(key)) { ev.preventDefault(); return; }
+    if (hint(key)) { ev.preventDefault(); }
   });
+
+  // A key that means nothing on this card (Shift+A on an original) says why nothing happened: the card
+  // carries the sentence (data-hint-for lists the keys), so the words stay in the template.
+  function hint(key) {
+    var root = panel();
+    if (!root) { return false; }
+    var found = false;
+    root.querySelectorAll("[data-hint-for]").forEach(function (el) {
+      var match = el.getAttribute("data-hint-for").split(" ").indexOf(key) >= 0;
+      el.hidden = !match;
+      found = found || match;
+    });
+    return found;
+  }
 
   // Busy from the request until htmx has processed the new card: a key in between would click a
   // button htmx has not wired yet (a full page post) or act on a card the curator has not seen.

@@ -1,0 +1,174 @@
+"""Issue 16, in a real browser: where a new operator was stuck or misled in the queue."""
+
+import re
+from typing import Any
+
+import pytest
+
+from corpora.models import TrainingText
+from curator import claims, decisions
+from curator.models import Candidate
+from tests.test_browser_queue import _fresh_cache, browser, card_id, log_in, make_curator, press, wait_for_card
+from tests.test_queue_factories import make_batch, make_candidate, make_candidates, make_near_copy
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+__all__ = ["_fresh_cache", "browser"]
+
+
+def feedback(page: Any) -> str:
+    page.wait_for_selector("#queue-panel .feedback")
+    return str(page.locator("#queue-panel .feedback").inner_text())
+
+
+def test_a_stale_tab_acts_on_its_own_card_or_says_why_not(browser: Any, live_server: Any) -> None:
+    """Point 1: e, r and a save from a tab that still shows #N act on #N or say why not, naming #N."""
+    carl = make_curator("carl")
+    cora = make_curator("cora", "curator-pass-456")
+    first, second, *_rest = make_candidates(6, prefix="Stale tabs happen")
+    tab_e = log_in(browser, live_server.url, "carl")
+    context = tab_e.context
+    tab_r = context.new_page()
+    tab_r.goto(f"{live_server.url}/queue/")
+    tab_save = context.new_page()
+    tab_save.goto(f"{live_server.url}/queue/")
+    for tab in (tab_e, tab_r, tab_save):
+        assert card_id(tab) == first.pk
+    press(tab_save, "e")
+    tab_save.locator("#queue-panel textarea").wait_for()
+
+    # Meanwhile carl skips #first in yet another tab, and cora approves it.
+    decisions.candidate_skip(candidate_id=first.pk, by=carl)
+    claims.queue_claim(user=cora)
+    decisions.candidate_approve(candidate_id=first.pk, version=1, by=cora)
+
+    # e: the editor does not open on the next card; the message names #first and who approved it.
+    press(tab_e, "e")
+    message = feedback(tab_e)
+    assert f"#{first.pk}" in message and "cora approved this candidate" in message and "not opened for editing" in message
+    assert tab_e.locator("#queue-panel textarea").count() == 0
+    assert card_id(tab_e) != first.pk
+
+    # r: refused, and the message quotes #first's text, since the card beside it is another one.
+    press(tab_r, "r")
+    message = feedback(tab_r)
+    assert f"#{first.pk} \u201c{first.text}\u201d" in message and "cora approved this candidate" in message
+    assert "nothing was saved" in message and "Here it is as it is now" not in message
+    assert card_id(tab_r) != first.pk
+
+    # Saving the editor opened before: nothing is saved, on #first or on any other card.
+    tab_save.locator("#queue-panel textarea").fill("Words for the stale card")
+    press(tab_save, "Control+Enter")
+    message = feedback(tab_save)
+    assert f"#{first.pk}" in message and "nothing was saved" in message
+    assert not Candidate.objects.filter(text="Words for the stale card").exists()
+    assert Candidate.objects.get(pk=second.pk).status == Candidate.Status.PENDING
+    assert Candidate.objects.get(pk=first.pk).decided_by == cora
+
+
+def _stitched(batch: Any) -> tuple[Candidate, TrainingText, TrainingText]:
+    corpus = batch.corpus
+    one = TrainingText.objects.create(corpus=corpus, position=100, text="the border wall is going up fast and strong", original="x")
+    two = TrainingText.objects.create(corpus=corpus, position=101, text="jobs are coming back to ohio like never before", original="x")
+    text = "The border wall is going up fast and jobs are coming back to Ohio like never"
+    a_end = text.index(" and jobs")
+    b_start = text.index("jobs")
+    candidate = make_candidate(
+        text,
+        batch=batch,
+        nearcopy_verdict=Candidate.Verdict.NEAR,
+        nearcopy_reason="stitched",
+        nearcopy_score=100.0,
+        nearcopy_closest=one,
+        nearcopy_spans=[
+            {"candidate_start": 0, "candidate_end": a_end, "training_start": 0, "training_end": a_end, "training_id": one.pk},
+            {"candidate_start": b_start, "candidate_end": len(text), "training_start": 0, "training_end": 41, "training_id": two.pk},
+        ],
+    )
+    return candidate, one, two
+
+
+def test_near_copy_wording_is_one_vocabulary(browser: Any, live_server: Any) -> None:
+    """Point 3: one meaning for the percentage, both sources of a stitch, keys that say why nothing happened,
+    a saved copy that is not announced as good news, and "edited" only after an edit."""
+    make_curator("carl")
+    batch = make_batch()
+    stitched, one, two = _stitched(batch)
+    near = make_near_copy(batch=batch)
+    original = make_candidate(
+        "Completely new words about gardening in the rain",
+        batch=batch,
+        nearcopy_verdict=Candidate.Verdict.OK,
+        nearcopy_score=80.0,
+    )
+    page = log_in(browser, live_server.url, "carl")
+
+    # The stitched card shows both training tweets, and the percentage says what it measures.
+    assert card_id(page) == stitched.pk
+    quotes = page.locator(".qcard .closest").all_inner_texts()
+    assert len(quotes) == 2 and one.text in quotes[0] and two.text in quotes[1]
+    assert f"Stitched from training tweet #{one.pk}" in quotes[0] and f"#{two.pk}" in quotes[1]
+    assert page.locator(".qcard .similarity").inner_text() == "94% copied"  # 15 of 16 words: all but "and"
+    # The claims list uses the same words as the card: "Near copy", never the raw "near".
+    badges = page.locator(".claims .badge").all_inner_texts()
+    assert badges and all(b in ("Near copy", "Copy") for b in badges)
+
+    # s on a near copy says why nothing happened.
+    press(page, "s")
+    message = feedback(page)
+    assert f"#{stitched.pk}" in message and "override" in message
+    assert Candidate.objects.get(pk=stitched.pk).status == Candidate.Status.PENDING
+
+    press(page, "j")
+    wait_for_card(page, near.pk)
+    assert page.locator(".qcard .similarity").inner_text() == "88% copied"
+    press(page, "j")
+    wait_for_card(page, original.pk)
+    # An original scored by the old edit similarity (80) shares no run: 0% copied, one meaning.
+    assert page.locator(".qcard .similarity").inner_text() == "0% copied"
+    assert page.locator(".qcard .badge").first.inner_text() == "Original"
+
+    # Shift+A on an original: nothing happens, and the page says why.
+    press(page, "Shift+A")
+    hint = page.locator("#queue-panel .key-hint")
+    hint.wait_for(state="visible")
+    assert "not one" in hint.inner_text() and f"#{original.pk}" in hint.inner_text()
+    assert Candidate.objects.get(pk=original.pk).status == Candidate.Status.PENDING
+
+    # r then u: the card is back, not "edited".
+    press(page, "r")
+    page.wait_for_selector(f'#queue-panel:not([data-candidate-id="{original.pk}"])')
+    press(page, "u")
+    wait_for_card(page, original.pk)
+    assert page.locator(".qcard-meta .edited-tag").count() == 0
+
+    # Edit it into a copy of a training tweet: saved, but the message warns instead of cheering.
+    press(page, "e")
+    page.locator("#queue-panel textarea").fill(one.text)
+    press(page, "Control+Enter")
+    page.wait_for_selector("#queue-panel .feedback.warning")
+    message = feedback(page)
+    assert "Press a to approve" not in message and "copy" in message and "Shift+A" in message
+    assert page.locator("#queue-panel .feedback.success").count() == 0
+    assert page.locator(".qcard-meta .edited-tag").count() == 1
+    assert Candidate.objects.get(pk=original.pk).nearcopy_verdict == Candidate.Verdict.COPY
+
+
+def test_the_pending_count_is_fresh_after_each_decision(browser: Any, live_server: Any) -> None:
+    """Point 4: exact below the cap, and updated by every decision (it used to be cached per process)."""
+    make_curator("carl")
+    make_candidates(12)
+    page = log_in(browser, live_server.url, "carl")
+    assert page.locator(".pending-count").inner_text() == "12 pending"
+    for left in (11, 10, 9):
+        before = card_id(page)
+        press(page, "r")
+        page.wait_for_selector(f'#queue-panel:not([data-candidate-id="{before}"])')
+        assert page.locator(".pending-count").inner_text() == f"{left} pending"
+    # A decision made elsewhere shows on the next card too.
+    other = Candidate.objects.filter(status="pending").exclude(claimed_by__username="carl").first()
+    assert other is not None
+    Candidate.objects.filter(pk=other.pk).update(status=Candidate.Status.REJECTED)
+    before = card_id(page)
+    press(page, "r")
+    page.wait_for_selector(f'#queue-panel:not([data-candidate-id="{before}"])')
+    assert re.fullmatch(r"7 pending", page.locator(".pending-count").inner_text())
