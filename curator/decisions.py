@@ -282,6 +282,11 @@ def _nearcopy_fields(candidate: Candidate) -> dict[str, Any]:
     }
 
 
+def edited_text(text: str) -> str:
+    """The text an edit saves, as the curator typed it (the browser sends CRLF line breaks)."""
+    return text.replace("\r\n", "\n").strip()
+
+
 def candidate_edit(*, candidate_id: int, version: int, by: User, text: str) -> Candidate:
     """Change a pending candidate's text, re-running the length and near-copy checks.
 
@@ -291,7 +296,7 @@ def candidate_edit(*, candidate_id: int, version: int, by: User, text: str) -> C
     """
     from corpora import nearcopy
 
-    text = text.replace("\r\n", "\n").strip()
+    text = edited_text(text)
     if not text:
         raise DecisionError("The text is empty: write the tweet, or press Esc to keep the original.")
     length = tweets.weighted_length(text)

@@ -8,7 +8,7 @@ from collections.abc import Callable
 from urllib.parse import urlencode
 
 from django.contrib import messages
-from django.http import HttpResponse, HttpResponseRedirect
+from django.http import HttpResponse, HttpResponseRedirect, JsonResponse
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils import timezone
@@ -64,12 +64,18 @@ def _panel(
     if after is not None and focus is None:
         focus = selectors.next_after([c.pk for c in held], after)
     state = selectors.queue_state(user=request.user, claims=held, current_id=focus)
+    # Only ever the card asked for: a stale tab must not open the editor on the next one.
+    editing = editing and state.current is not None and state.current.pk == focus
+    text = edit_text if edit_text is not None else (state.current.text if state.current else "")
     context = {
         "state": state,
         "feedback": feedback,
-        # Only ever the card asked for: a stale tab must not open the editor on the next one.
-        "editing": editing and state.current is not None and state.current.pk == focus,
-        "edit_text": edit_text if edit_text is not None else (state.current.text if state.current else ""),
+        "editing": editing,
+        "edit_text": text,
+        # The counter counts what is in the box (a refused text is kept there), not the saved text.
+        "length": tweets.weighted_length(decisions.edited_text(text))
+        if editing
+        else (state.current.weighted_length if state.current else 0),
         "max_length": tweets.MAX_WEIGHTED_LENGTH,
     }
     template = "curator/queue.html#panel" if request.htmx else "curator/queue.html"
@@ -190,6 +196,16 @@ def queue_edit(request: AuthedRequest, pk: int) -> HttpResponse:
         else "the near-copy check finds it original"
     )
     return _after_action(request, focus=pk, feedback=("success", f"Saved #{pk} ({length}): {checked}. Press a to approve."))
+
+
+@require_POST
+@curator_required
+def queue_length(request: AuthedRequest) -> JsonResponse:
+    """The weighted length of the text being edited, by exactly the rules the save applies (queue.js asks
+    as the curator types, so the counter never disagrees with the server)."""
+    text = decisions.edited_text(request.POST.get("text", "")[:10_000])
+    length = tweets.weighted_length(text)
+    return JsonResponse({"length": length, "max": tweets.MAX_WEIGHTED_LENGTH, "over": length > tweets.MAX_WEIGHTED_LENGTH})
 
 
 @require_POST

@@ -172,3 +172,47 @@ def test_the_pending_count_is_fresh_after_each_decision(browser: Any, live_serve
     press(page, "r")
     page.wait_for_selector(f'#queue-panel:not([data-candidate-id="{before}"])')
     assert re.fullmatch(r"7 pending", page.locator(".pending-count").inner_text())
+
+
+def _count(page: Any) -> str:
+    page.wait_for_selector(".qcard-length:not([data-counting])")
+    return str(page.locator("[data-length-count]").inner_text())
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "東京で会いましょう。今日はとても良い天気ですね",  # CJK: 2 each
+        "Great news 👍🏽 for everyone 🎉",  # emoji with a skin tone modifier
+        "The family 👨‍👩‍👧‍👦 and the flag 🏳️‍🌈 are one emoji each",  # ZWJ sequences
+        "日本" * 70 + "!",  # 281: over the limit
+    ],
+)
+def test_the_length_counter_counts_by_the_servers_rules_while_typing(browser: Any, live_server: Any, text: str) -> None:
+    """Point 2: the counter beside the editor shows X's weighted length of what is in the box, as typed."""
+    from core import tweets
+
+    make_curator("carl")
+    candidate = make_candidate("Short")
+    page = log_in(browser, live_server.url, "carl")
+    press(page, "e")
+    area = page.locator("#queue-panel textarea")
+    area.wait_for()
+    area.fill("")
+    page.keyboard.type(text[:5])  # typed key by key, then the rest at once (as a paste)
+    page.keyboard.insert_text(text[5:])
+    expected = tweets.weighted_length(text)
+    page.wait_for_selector(f'[data-length-count]:text-is("{expected}/280")')
+    assert _count(page) == f"{expected}/280"
+    over = expected > 280
+    assert page.locator(".qcard-length.over").count() == (1 if over else 0)
+    press(page, "Control+Enter")
+    if over:
+        # Refused: the text stays in the box, and the counter agrees with the server's message.
+        message = feedback(page)
+        assert f"{expected} of 280" in message
+        assert page.locator("[data-length-count]").inner_text() == f"{expected}/280"
+        assert Candidate.objects.get(pk=candidate.pk).text == "Short"
+    else:
+        page.wait_for_selector('#queue-panel[data-version="2"]')
+        assert page.locator("[data-length-count]").inner_text() == f"{expected}/280"

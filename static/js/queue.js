@@ -72,6 +72,38 @@
     if (area) { area.focus(); area.setSelectionRange(area.value.length, area.value.length); }
   });
 
+  // The length counter while editing: the server counts (X's weighted rules, exactly what the save
+  // applies), asked as the curator types; only the newest answer is shown.
+  var lengthSeq = 0;
+  var lengthTimer = null;
+  function countLength() {
+    var root = panel();
+    var box = root && root.querySelector("[data-length-url]");
+    var area = root && root.querySelector("textarea[name=text]");
+    if (!box || !area) { return; }
+    var seq = ++lengthSeq;
+    var body = new URLSearchParams();
+    body.append("text", area.value);
+    var headers = csrfHeaders();
+    headers["Content-Type"] = "application/x-www-form-urlencoded";
+    box.setAttribute("data-counting", "");
+    fetch(box.getAttribute("data-length-url"), { method: "POST", headers: headers, body: body, credentials: "same-origin" })
+      .then(function (r) { return r.ok ? r.json() : null; })
+      .then(function (data) {
+        if (!data || seq !== lengthSeq || !box.isConnected) { return; }
+        box.removeAttribute("data-counting");
+        box.querySelector("[data-length-count]").textContent = data.length + "/" + data.max;
+        box.querySelector("[data-length-bar]").setAttribute("width", String(Math.min(100, Math.round(100 * data.length / data.max))));
+        box.classList.toggle("over", data.over);
+      })
+      .catch(function () {});
+  }
+  document.addEventListener("input", function (ev) {
+    if (!ev.target || ev.target.name !== "text" || !ev.target.closest("#queue-panel")) { return; }
+    clearTimeout(lengthTimer);
+    lengthTimer = setTimeout(countLength, 60);
+  });
+
   ["mousemove", "click", "scroll", "touchstart"].forEach(function (name) {
     document.addEventListener(name, function () { lastActivity = Date.now(); }, { passive: true });
   });
