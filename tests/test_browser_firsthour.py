@@ -216,3 +216,26 @@ def test_the_length_counter_counts_by_the_servers_rules_while_typing(browser: An
     else:
         page.wait_for_selector('#queue-panel[data-version="2"]')
         assert page.locator("[data-length-count]").inner_text() == f"{expected}/280"
+
+
+def test_the_run_name_follows_the_corpus_picked(browser: Any, live_server: Any) -> None:
+    """Point 5: picking another corpus changes the suggested run (and chain) name, unless one was typed."""
+    from django.contrib.auth.models import Group, User
+
+    from tests.test_generation_support import corpus_make
+
+    proverbs = corpus_make("proverbs", n=5, seed=2)
+    corpus_make("trump", n=5)  # the newest: first in the list
+    owner = User.objects.create_user("olivia", password="owner-pass-123")
+    owner.groups.add(Group.objects.get_or_create(name="owner")[0], Group.objects.get_or_create(name="curator")[0])
+    page = log_in(browser, live_server.url, "olivia", "owner-pass-123")
+    page.goto(f"{live_server.url}/generation/")
+    assert page.locator("#finetune-form [name=run_name]").input_value() == "trump-1"
+    page.locator("#finetune-form select[name=corpus]").select_option(str(proverbs.pk))
+    assert page.locator("#finetune-form [name=run_name]").input_value() == "proverbs-1"
+    page.locator("#markov-form select[name=corpus]").select_option(str(proverbs.pk))
+    assert page.locator("#markov-form [name=name]").input_value() == "markov-proverbs-1"
+    # A name the owner typed stays.
+    page.locator("#finetune-form [name=run_name]").fill("my-own-name")
+    page.locator("#finetune-form select[name=corpus]").select_option(label="trump")
+    assert page.locator("#finetune-form [name=run_name]").input_value() == "my-own-name"

@@ -1,10 +1,22 @@
 """Issue 16, the Django side: pages and services a new operator tripped on."""
 
+import re
+from io import StringIO
+from pathlib import Path
+
 import pytest
+from django.contrib.auth.models import User
+from django.core.management import CommandError, call_command
 from django.test import Client
 from django.urls import reverse
+from pytest_django.fixtures import Settings as SettingsWrapper
 
 from core import tweets
+from corpora.models import Corpus
+from generation import checkpoints
+from generation.forms import run_name_suggest
+from generation.models import Checkpoint, FinetuneRun
+from tests.test_generation_support import corpus_make
 
 pytestmark = pytest.mark.django_db
 
@@ -21,3 +33,100 @@ def test_the_length_endpoint_is_for_curators_only(outsider_client: Client, clien
     url = reverse("curator:queue_length")
     assert outsider_client.post(url, {"text": "x"}).status_code == 403
     assert client.post(url, {"text": "x"}).status_code == 302
+
+
+# --- Point 6: a Markov chain from any corpus; checkpoints validated wherever they are created -----------
+
+
+@pytest.fixture
+def models_dir(settings: SettingsWrapper, tmp_path: Path) -> Path:
+    settings.MODELS_DIR = str(tmp_path / "models")
+    return tmp_path / "models"
+
+
+def test_an_owner_builds_a_markov_chain_of_any_corpus_on_the_generation_page(owner_client: Client, models_dir: Path) -> None:
+    corpus_make("trump", n=20)
+    proverbs = corpus_make("proverbs", n=50, seed=2)
+    response = owner_client.post(reverse("generation:markov_create"), {"corpus": proverbs.pk, "name": ""})
+    assert response.status_code == 302
+    checkpoint = Checkpoint.objects.get(name="markov-proverbs-1")
+    assert checkpoint.kind == Checkpoint.Kind.MARKOV and checkpoint.corpus == proverbs and checkpoint.hparams["texts"] == 50
+    assert (models_dir / "markov" / "markov-proverbs-1.json").is_file()
+    page = owner_client.get(reverse("generation:generation")).content.decode()
+    assert "Markov chain markov-proverbs-1 built from 50 texts of proverbs" in page
+    # The batch form offers it.
+    assert re.search(rf'<option value="{checkpoint.pk}"( selected)? data-kind="markov">markov-proverbs-1</option>', page)
+
+
+def test_the_markov_form_refuses_a_taken_name_and_an_empty_corpus(owner_client: Client, models_dir: Path) -> None:
+    corpus = corpus_make("proverbs", n=5)
+    empty = Corpus.objects.create(name="empty", format=Corpus.Format.LINES)
+    Checkpoint.objects.create(name="taken", kind=Checkpoint.Kind.MARKOV, path="markov/taken.json")
+    page = owner_client.post(reverse("generation:markov_create"), {"corpus": corpus.pk, "name": "taken"}).content.decode()
+    assert "There is already a checkpoint named" in page
+    page = owner_client.post(reverse("generation:markov_create"), {"corpus": empty.pk, "name": ""}).content.decode()
+    assert "empty has no texts to learn from" in page
+    assert Checkpoint.objects.count() == 1
+
+
+def test_the_markov_page_is_for_owners(curator_client: Client) -> None:
+    assert curator_client.post(reverse("generation:markov_create"), {}).status_code == 403
+
+
+def test_the_build_markov_command_builds_from_any_corpus(models_dir: Path) -> None:
+    corpus_make("proverbs", n=30)
+    out = StringIO()
+    call_command("build_markov", "proverbs", stdout=out)
+    assert "Built Markov chain 'markov-proverbs-1' from 30 texts of 'proverbs'" in out.getvalue()
+    assert Checkpoint.objects.get(name="markov-proverbs-1").kind == Checkpoint.Kind.MARKOV
+    with pytest.raises(CommandError, match="No corpus named 'nope'"):
+        call_command("build_markov", "nope")
+
+
+@pytest.mark.parametrize(
+    "path, words",
+    [
+        ("", "must name a file or folder inside MODELS_DIR"),
+        ("markov", "is not a Markov chain file"),  # the folder itself: IsADirectoryError at generation time, before
+        ("markov/absent.json", "is not a Markov chain file"),
+        ("markov/bad.json", "not readable JSON"),
+        ("../outside.json", "must name a file or folder inside MODELS_DIR"),
+    ],
+)
+def test_the_admin_refuses_a_checkpoint_that_is_not_a_model(owner: User, client: Client, models_dir: Path, path: str, words: str) -> None:
+    (models_dir / "markov").mkdir(parents=True)
+    (models_dir / "markov" / "bad.json").write_text("{not json")
+    owner.is_staff = owner.is_superuser = True
+    owner.save()
+    client.force_login(owner)
+    response = client.post(reverse("admin:generation_checkpoint_add"), {"name": "broken", "kind": "markov", "path": path, "hparams": "{}"})
+    page = response.content.decode()
+    assert response.status_code == 200 and words in page
+    assert "Errno" not in page and "IsADirectoryError" not in page
+    assert not Checkpoint.objects.filter(name="broken").exists()
+
+
+def test_the_admin_accepts_a_real_markov_chain(owner: User, client: Client, models_dir: Path) -> None:
+    corpus = corpus_make("proverbs", n=10)
+    owner.is_staff = owner.is_superuser = True
+    owner.save()
+    client.force_login(owner)
+    built = checkpoints.markov_checkpoint_create(corpus=corpus, name="chain")
+    built.delete()
+    response = client.post(
+        reverse("admin:generation_checkpoint_add"), {"name": "chain", "kind": "markov", "path": "markov/chain.json", "hparams": "{}"}
+    )
+    assert response.status_code == 302 and Checkpoint.objects.filter(name="chain").exists()
+
+
+# --- Point 5: the finetune's run name follows the chosen corpus ---------------------------------------
+
+
+def test_the_run_name_follows_the_chosen_corpus(owner_client: Client) -> None:
+    corpus_make("trump", n=5)
+    proverbs = corpus_make("proverbs", n=5, seed=2)
+    page = owner_client.get(reverse("generation:generation")).content.decode()
+    # Each corpus option says the name its run would get; generation.js puts it in the field on change.
+    assert re.search(rf'<option value="{proverbs.pk}"( selected)? data-run-name="proverbs-1">proverbs</option>', page)
+    FinetuneRun.objects.create(corpus=proverbs, base_model="x", run_name="proverbs-1", steps=1)
+    assert run_name_suggest(proverbs) == "proverbs-2"
