@@ -34,7 +34,9 @@ def _markov_form() -> MarkovForm:
 
 
 def _batch_form() -> BatchForm:
-    checkpoint = selectors.checkpoints_usable().filter(kind="finetuned").first() or selectors.checkpoints_usable().first()
+    # A model that learned the corpus first: an untrained base model is the last choice, never the default.
+    usable = selectors.checkpoints_usable()
+    checkpoint = usable.filter(kind="finetuned").first() or usable.filter(kind="markov").first() or usable.first()
     return BatchForm(initial={"checkpoint": checkpoint} if checkpoint else {})
 
 
@@ -44,12 +46,15 @@ def _context(
     # The page is also the watchdog of last resort: a batch whose worker died is shown failed.
     jobs.batches_reap_stale()
     jobs.runs_reap_stale()
+    form = batch_form or _batch_form()
+    picked = form["checkpoint"].value()
     return {
+        "base_selected": selectors.checkpoints_usable().filter(pk=getattr(picked, "pk", picked) or 0, kind="base").exists(),
         "runs": selectors.runs_recent(),
         "batches": selectors.batches_recent(),
         "active": selectors.anything_active(),
         "finetune_form": finetune_form or _finetune_form(),
-        "batch_form": batch_form or _batch_form(),
+        "batch_form": form,
         "markov_form": markov_form or _markov_form(),
         "has_corpus": Corpus.objects.exists(),
     }
@@ -106,7 +111,15 @@ def batch_start(request: AuthedRequest) -> HttpResponse:
     if not form.is_valid():
         return render(request, TEMPLATE, _context(batch_form=form), status=400)
     batch = services.batch_start(**form.cleaned_data, by=request.user)
-    messages.success(request, f"Batch {batch.pk} of {batch.n_candidates} candidates queued.")
+    checkpoint = form.cleaned_data["checkpoint"]
+    if checkpoint.kind == checkpoint.Kind.BASE:
+        messages.warning(
+            request,
+            f"Batch {batch.pk} of {batch.n_candidates} candidates queued from {checkpoint.name}, an untrained base model: "
+            "expect noise in the queue. Finetune it on your corpus for texts in its voice.",
+        )
+    else:
+        messages.success(request, f"Batch {batch.pk} of {batch.n_candidates} candidates queued.")
     return redirect("generation:generation")
 
 

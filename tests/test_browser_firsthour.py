@@ -239,3 +239,24 @@ def test_the_run_name_follows_the_corpus_picked(browser: Any, live_server: Any) 
     page.locator("#finetune-form [name=run_name]").fill("my-own-name")
     page.locator("#finetune-form select[name=corpus]").select_option(label="trump")
     assert page.locator("#finetune-form [name=run_name]").input_value() == "my-own-name"
+
+
+def test_picking_an_untrained_base_model_warns_before_generating(browser: Any, live_server: Any) -> None:
+    """Point 7: the warning appears as soon as a base model is picked, and goes with a trained one."""
+    from django.contrib.auth.models import Group, User
+
+    from generation.models import Checkpoint
+    from tests.test_generation_support import tiny_checkpoint
+
+    base = tiny_checkpoint()
+    chain = Checkpoint.objects.create(name="chain", kind=Checkpoint.Kind.MARKOV, path="markov/chain.json")
+    owner = User.objects.create_user("olivia", password="owner-pass-123")
+    owner.groups.add(Group.objects.get_or_create(name="owner")[0], Group.objects.get_or_create(name="curator")[0])
+    page = log_in(browser, live_server.url, "olivia", "owner-pass-123")
+    page.goto(f"{live_server.url}/generation/")
+    note = page.locator("#batch-form [data-base-note]")
+    assert note.is_hidden()
+    page.locator("#batch-form select[name=checkpoint]").select_option(str(base.pk))
+    assert note.is_visible() and "untrained base model" in note.inner_text()
+    page.locator("#batch-form select[name=checkpoint]").select_option(str(chain.pk))
+    assert note.is_hidden()

@@ -16,7 +16,7 @@ from corpora.models import Corpus
 from generation import checkpoints
 from generation.forms import run_name_suggest
 from generation.models import Checkpoint, FinetuneRun
-from tests.test_generation_support import corpus_make
+from tests.test_generation_support import corpus_make, tiny_checkpoint, tiny_models_dir
 
 pytestmark = pytest.mark.django_db
 
@@ -130,3 +130,59 @@ def test_the_run_name_follows_the_chosen_corpus(owner_client: Client) -> None:
     assert re.search(rf'<option value="{proverbs.pk}"( selected)? data-run-name="proverbs-1">proverbs</option>', page)
     FinetuneRun.objects.create(corpus=proverbs, base_model="x", run_name="proverbs-1", steps=1)
     assert run_name_suggest(proverbs) == "proverbs-2"
+
+
+# --- Point 7: untrained base models, readable samples, a loss chart with axes ------------------------
+
+
+def _run(**fields: object) -> FinetuneRun:
+    defaults: dict[str, object] = {"corpus": corpus_make(), "base_model": "tiny", "run_name": "r", "steps": 300, "step": 300}
+    return FinetuneRun.objects.create(**{**defaults, **fields})
+
+
+def test_the_latest_sample_is_shown_as_readable_texts(owner_client: Client) -> None:
+    noise = "\ufffd\x01\x02\ufffd\ufffd"
+    _run(
+        samples=[
+            {"step": 100, "text": "old"},
+            {"step": 200, "text": f"{noise}Hello there friends{noise}<|endoftext|>{noise}<|startoftext|>A second one, with words"},
+        ]
+    )
+    page = owner_client.get(reverse("generation:generation")).content.decode()
+    assert "Latest sample (step 200)" in page
+    assert "<li>Hello there friends</li>" in page and "<li>A second one, with words</li>" in page
+    assert "\ufffd" not in page and "&lt;|endoftext|&gt;" not in page
+
+
+def test_a_sample_of_pure_noise_says_so(owner_client: Client) -> None:
+    _run(samples=[{"step": 10, "text": "\ufffd\x03\ufffd#\ufffd\x7f!"}])
+    page = owner_client.get(reverse("generation:generation")).content.decode()
+    assert "No readable text yet: the model still writes noise" in page and "\ufffd" not in page
+
+
+def test_the_loss_chart_has_axes_with_steps_and_values(owner_client: Client) -> None:
+    _run(loss_history=[[0, 5.5], [150, 4.0], [300, 2.5]])
+    page = owner_client.get(reverse("generation:generation")).content.decode()
+    x_labels = re.findall(r'<text class="x-tick"[^>]*>([^<]*)</text>', page)
+    y_labels = re.findall(r'<text class="y-tick"[^>]*>([^<]*)</text>', page)
+    assert x_labels == ["0", "150", "300"] and y_labels == ["5.50", "4.00", "2.50"]
+    assert ">step</text>" in page and ">loss</text>" in page
+
+
+def test_generating_from_an_untrained_base_model_is_warned_about(owner_client: Client, settings: SettingsWrapper) -> None:
+    settings.MODELS_DIR = str(tiny_models_dir())
+    base = tiny_checkpoint()
+    page = owner_client.get(reverse("generation:generation")).content.decode()
+    # The only model is a base model: the warning shows before anything is started (also without JavaScript).
+    assert re.search(r'<p class="warn" data-base-note>This is an untrained base model', page)
+    response = owner_client.post(
+        reverse("generation:batch_start"),
+        {"checkpoint": base.pk, "n_candidates": 2, "batch_size": 2, "temperature": 0.7, "top_k": 0, "top_p": 0.9, "length": 20},
+        follow=True,
+    )
+    assert "an untrained base model: expect noise" in response.content.decode()
+    # With a Markov chain there too, the batch form no longer starts on the base model.
+    Checkpoint.objects.create(name="chain", kind=Checkpoint.Kind.MARKOV, path="markov/chain.json")
+    page = owner_client.get(reverse("generation:generation")).content.decode()
+    assert re.search(r'<option value="\d+" selected data-kind="markov">chain</option>', page)
+    assert re.search(r'<p class="warn" data-base-note hidden>', page)

@@ -15,6 +15,8 @@
     });
     var note = form.querySelector("[data-markov-note]");
     if (note) note.hidden = !markov;
+    var base = form.querySelector("[data-base-note]");
+    if (base) base.hidden = !(option && option.getAttribute("data-kind") === "base");
   }
 
   // A name field suggested from the corpus (data-suggested-from) follows the corpus picked, unless the
