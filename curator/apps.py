@@ -5,4 +5,8 @@ class CuratorConfig(AppConfig):
     name = "curator"
 
     def ready(self) -> None:
+        from core import home
+        from curator import home as curator_home
         from curator import signals  # noqa: F401 - connects the receivers
+
+        home.register(facts=curator_home.facts, step=curator_home.setup_step)

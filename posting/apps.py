@@ -5,13 +5,16 @@ class PostingConfig(AppConfig):
     name = "posting"
 
     def ready(self) -> None:
+        from core import home
         from core.demo import DEMO_STEPS
         from curator.publishing import publishing_register
+        from posting import home as posting_home
         from posting import receivers  # noqa: F401 - connects them
         from posting.demo import demo_account_ensure
         from posting.publishing import PostingPublishing
 
         # The queue schedules and posts replies through this (curator.publishing: posting sits above curator).
         publishing_register(PostingPublishing())
+        home.register(facts=posting_home.facts, step=posting_home.setup_step)
         if demo_account_ensure not in DEMO_STEPS:
             DEMO_STEPS.append(demo_account_ensure)
