@@ -260,3 +260,46 @@ def test_picking_an_untrained_base_model_warns_before_generating(browser: Any, l
     assert note.is_visible() and "untrained base model" in note.inner_text()
     page.locator("#batch-form select[name=checkpoint]").select_option(str(chain.pk))
     assert note.is_hidden()
+
+
+def test_post_now_and_unschedule_ask_first_and_logging_out_says_so(browser: Any, live_server: Any) -> None:
+    """Point 12: "Post now" and "Unschedule" ask for confirmation (Cancel sends nothing); logging out says so."""
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from posting.models import Post
+    from tests.test_queue_factories import make_account
+
+    make_curator("carl")
+    account = make_account()
+    when = timezone.now() + timedelta(days=1)
+    post = Post.objects.create(account=account, text="Tomorrow's words", scheduled_at=when)
+    page = log_in(browser, live_server.url, "carl")
+    page.goto(f"{live_server.url}/schedule/")
+    asked: list[str] = []
+
+    def dismiss(dialog: Any) -> None:
+        asked.append(dialog.message)
+        dialog.dismiss()
+
+    page.once("dialog", dismiss)
+    page.get_by_role("button", name="Post now").click()
+    page.wait_for_timeout(300)
+    assert asked and asked[0].startswith("Post this now on bot")
+    assert Post.objects.get(pk=post.pk).scheduled_at == when  # nothing was sent to the server
+
+    page.once("dialog", lambda dialog: dialog.dismiss())
+    page.get_by_role("button", name="Unschedule").click()
+    page.wait_for_timeout(300)
+    assert Post.objects.get(pk=post.pk).state == Post.State.QUEUED
+
+    page.once("dialog", lambda dialog: dialog.accept())
+    page.get_by_role("button", name="Unschedule").click()
+    page.wait_for_selector(f"#post-{post.pk}", state="detached")
+    assert Post.objects.get(pk=post.pk).state == Post.State.CANCELLED
+
+    page.get_by_role("button", name="Log out").click()
+    page.wait_for_selector(".logged-out")
+    assert page.locator(".logged-out").inner_text() == "You are logged out."
+    assert page.evaluate("document.querySelector('link[rel=icon]').href").endswith("/static/img/favicon.svg")

@@ -186,3 +186,22 @@ def test_generating_from_an_untrained_base_model_is_warned_about(owner_client: C
     page = owner_client.get(reverse("generation:generation")).content.decode()
     assert re.search(r'<option value="\d+" selected data-kind="markov">chain</option>', page)
     assert re.search(r'<p class="warn" data-base-note hidden>', page)
+
+
+# --- Point 12: logging out says so; the favicon exists -------------------------------------------------
+
+
+def test_logging_out_says_so(curator_client: Client) -> None:
+    response = curator_client.post(reverse("logout"), follow=True)
+    assert "You are logged out." in response.content.decode()
+    assert "You are logged out." not in Client().get(reverse("login")).content.decode()
+
+
+def test_the_favicon_exists_without_logging_in(client: Client) -> None:
+    from django.contrib.staticfiles import finders
+
+    response = client.get("/favicon.ico")
+    assert response.status_code == 301 and response["Location"].endswith("/static/img/favicon.svg")
+    found = finders.find("img/favicon.svg")
+    assert found and Path(str(found)).read_text().startswith("<svg")
+    assert 'rel="icon" href="/static/img/favicon.svg"' in client.get(reverse("login")).content.decode()
