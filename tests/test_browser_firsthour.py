@@ -303,3 +303,57 @@ def test_post_now_and_unschedule_ask_first_and_logging_out_says_so(browser: Any,
     page.wait_for_selector(".logged-out")
     assert page.locator(".logged-out").inner_text() == "You are logged out."
     assert page.evaluate("document.querySelector('link[rel=icon]').href").endswith("/static/img/favicon.svg")
+
+
+def test_the_queue_schedule_and_history_fit_a_390_px_phone(browser: Any, live_server: Any) -> None:
+    """Point 11: no page scrolls sideways at 390 px, the navigation stays inside the bar, long words wrap."""
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from posting.models import Post
+    from tests.test_queue_factories import make_account
+
+    make_curator("carl")
+    account = make_account()
+    long_word = "x" * 400
+    make_candidate(f"A candidate with a very long word {long_word} inside", batch=make_batch())
+    make_near_copy()
+    Post.objects.create(account=account, text=f"Queued {long_word}", scheduled_at=timezone.now() + timedelta(hours=3))
+    Post.objects.create(
+        account=account,
+        text=f"Sent {long_word}",
+        scheduled_at=timezone.now() - timedelta(hours=3),
+        state=Post.State.SENT,
+        sent_at=timezone.now() - timedelta(hours=3),
+        remote_id="123",
+    )
+    page = log_in(browser, live_server.url, "carl")
+    page.set_viewport_size({"width": 390, "height": 844})
+    for path in ("/queue/", "/schedule/", "/history/"):
+        page.goto(f"{live_server.url}{path}")
+        page.screenshot(path=f"var/screenshots/phone-{path.strip('/')}.png", full_page=True)
+        wide = page.evaluate(
+            "[...document.querySelectorAll('body *')].filter(e => e.getBoundingClientRect().right > 391)"
+            ".map(e => e.tagName + '.' + e.className).slice(0, 5)"
+        )
+        width = page.evaluate("document.documentElement.scrollWidth")
+        assert width <= 390, (path, width, wide)
+        bar = page.evaluate("[document.querySelector('.topbar').scrollWidth, document.querySelector('.topbar').clientWidth]")
+        assert bar[0] <= bar[1], (path, bar)
+        last = page.locator(".topbar nav a").last.bounding_box()
+        assert last and last["x"] + last["width"] <= 390, path
+
+
+def test_the_owners_longer_navigation_wraps_inside_the_bar_at_390_px(browser: Any, live_server: Any) -> None:
+    from django.contrib.auth.models import Group, User
+
+    owner = User.objects.create_user("olivia", password="owner-pass-123")
+    owner.groups.add(Group.objects.get_or_create(name="owner")[0], Group.objects.get_or_create(name="curator")[0])
+    page = log_in(browser, live_server.url, "olivia", "owner-pass-123")
+    page.set_viewport_size({"width": 390, "height": 844})
+    page.goto(f"{live_server.url}/")
+    page.screenshot(path="var/screenshots/phone-home-owner.png", full_page=True)
+    assert page.evaluate("document.documentElement.scrollWidth") <= 390
+    boxes = [page.locator(".topbar nav a").nth(i).bounding_box() for i in range(page.locator(".topbar nav a").count())]
+    assert len(boxes) == 10 and all(b and b["x"] >= 0 and b["x"] + b["width"] <= 390 for b in boxes)
