@@ -3,7 +3,7 @@ from typing import Any
 from django.http import HttpRequest
 from django.urls import reverse
 
-from core.access import is_curator, is_owner
+from core.access import request_roles
 
 # The operator's flow, in groups: make a model, review what it writes, post it, run the place.
 # Each entry is (label, url name, who sees it); a group a role has nothing in is not shown to it.
@@ -37,7 +37,8 @@ def roles(request: HttpRequest) -> dict[str, Any]:
     user = getattr(request, "user", None)
     if user is None or not user.is_authenticated:
         return {"is_owner": False, "is_curator": False, "navigation": []}
-    owner, curator = is_owner(user), is_curator(user)
+    roles = request_roles(request)
+    owner, curator = roles.owner, roles.curator
     allowed = {"owner": owner, "curator": curator}
     navigation = []
     for group, items in NAVIGATION:

@@ -5,14 +5,15 @@ from django.views.decorators.http import require_GET
 
 from core import home as home_registry
 from core import status as status_facts
-from core.access import is_curator, is_owner
+from core.access import request_roles
 from core.http import AuthedRequest
 
 
 @require_GET
 def home(request: AuthedRequest) -> HttpResponse:
     """A starting point: the counts that say what to do next, and on a new install the steps to get going."""
-    allowed = {"owner": is_owner(request.user), "curator": is_curator(request.user)}
+    roles = request_roles(request)
+    allowed = {"owner": roles.owner, "curator": roles.curator}
     facts = sorted((f for provider in home_registry.HOME_FACTS for f in provider() if allowed[f.role]), key=lambda f: f.order)
     steps = sorted((provider() for provider in home_registry.SETUP_STEPS), key=lambda s: s.order)
     next_step = next((s for s in steps if not s.done), None)
