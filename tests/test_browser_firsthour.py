@@ -81,7 +81,13 @@ def _stitched(batch: Any) -> tuple[Candidate, TrainingText, TrainingText]:
         nearcopy_closest=one,
         nearcopy_spans=[
             {"candidate_start": 0, "candidate_end": a_end, "training_start": 0, "training_end": a_end, "training_id": one.pk},
-            {"candidate_start": b_start, "candidate_end": len(text), "training_start": 0, "training_end": 41, "training_id": two.pk},
+            {
+                "candidate_start": b_start,
+                "candidate_end": len(text),
+                "training_start": 0,
+                "training_end": len(text) - b_start,
+                "training_id": two.pk,
+            },
         ],
     )
     return candidate, one, two
@@ -357,3 +363,52 @@ def test_the_owners_longer_navigation_wraps_inside_the_bar_at_390_px(browser: An
     assert page.evaluate("document.documentElement.scrollWidth") <= 390
     boxes = [page.locator(".topbar nav a").nth(i).bounding_box() for i in range(page.locator(".topbar nav a").count())]
     assert len(boxes) == 10 and all(b and b["x"] >= 0 and b["x"] + b["width"] <= 390 for b in boxes)
+
+
+def test_the_pages_for_the_readme(browser: Any, live_server: Any) -> None:
+    """The screenshots in docs/screenshots/ come from here (copied by hand from var/screenshots/docs-*.png)."""
+    from django.contrib.auth.models import Group, User
+
+    from generation.models import FinetuneRun, Status
+    from tests.test_browser_queue import SCREENSHOT_DIR
+    from tests.test_generation_support import tiny_checkpoint
+
+    SCREENSHOT_DIR.mkdir(parents=True, exist_ok=True)
+    owner = User.objects.create_user("olivia", password="owner-pass-123")
+    owner.groups.add(Group.objects.get_or_create(name="owner")[0], Group.objects.get_or_create(name="curator")[0])
+    page = log_in(browser, live_server.url, "olivia", "owner-pass-123")
+    page.set_viewport_size({"width": 1100, "height": 720})
+    page.goto(f"{live_server.url}/")  # a new install: nothing imported yet
+    assert page.locator(".steps li.next").count() == 1
+    page.screenshot(path=str(SCREENSHOT_DIR / "docs-home-new-install.png"))
+
+    batch = make_batch(temperature=0.9)
+    stitched, _one, _two = _stitched(batch)
+    make_candidate("東京の雨の日は、植物にとって最高の一日です。🌿 水やりはお休み！", batch=batch)
+    make_candidates(3, batch=batch, prefix="Water the ferns on Sunday")
+    page.goto(f"{live_server.url}/queue/")
+    page.screenshot(path=str(SCREENSHOT_DIR / "docs-queue.png"))
+    press(page, "j")
+    page.wait_for_selector(f'#queue-panel:not([data-candidate-id="{stitched.pk}"])')
+    press(page, "e")
+    area = page.locator("#queue-panel textarea")
+    area.wait_for()
+    page.keyboard.type(" 👨‍👩‍👧")
+    page.wait_for_selector(".qcard-length:not([data-counting])")
+    page.screenshot(path=str(SCREENSHOT_DIR / "docs-editor-cjk.png"))
+    press(page, "Escape")
+
+    tiny_checkpoint()
+    FinetuneRun.objects.create(
+        corpus=batch.corpus,
+        base_model="tiny",
+        run_name="tweets-1",
+        steps=300,
+        step=300,
+        status=Status.SUCCEEDED,
+        loss_history=[[i, 3.2 - i / 150 + (i % 40) / 200] for i in range(0, 301, 10)],
+        samples=[{"step": 300, "text": "Water the ferns on Sunday<|endoftext|><|startoftext|>The rain is the best gardener"}],
+    )
+    page.goto(f"{live_server.url}/generation/")
+    page.locator("details.sample summary").click()
+    page.screenshot(path=str(SCREENSHOT_DIR / "docs-generation.png"))

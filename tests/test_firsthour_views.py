@@ -205,3 +205,9 @@ def test_the_favicon_exists_without_logging_in(client: Client) -> None:
     found = finders.find("img/favicon.svg")
     assert found and Path(str(found)).read_text().startswith("<svg")
     assert 'rel="icon" href="/static/img/favicon.svg"' in client.get(reverse("login")).content.decode()
+
+
+def test_no_template_comment_leaks_into_a_page(owner_client: Client) -> None:
+    """Django's {# #} is one line only: a comment spread over two lines is printed on every page."""
+    for name in ["core:home", "curator:queue", "generation:generation", "core:people"]:
+        assert "{#" not in owner_client.get(reverse(name)).content.decode(), name
