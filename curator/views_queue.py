@@ -106,7 +106,14 @@ def _after_action(
 def queue(request: AuthedRequest) -> HttpResponse:
     focus = request.GET.get("c", "")
     # isdigit() alone lets "²" through, which int() refuses.
-    return _panel(request, focus=int(focus) if focus.isascii() and focus.isdigit() else None)
+    pk = int(focus) if focus.isascii() and focus.isdigit() else None
+    held = claims.queue_claim_cards(user=request.user)
+    if pk is not None and not any(c.pk == pk for c in held) and Candidate.objects.filter(pk=pk).exists():
+        # A stale tab's link to a card it no longer holds: say so, instead of showing another card in its place.
+        reason = decisions.sentence(decisions.why_not_yours(candidate_id=pk, by=request.user, now=timezone.now()))
+        _focus, text = _about(pk, f"{reason}; it is no longer yours to review.", held=held)
+        return _panel(request, feedback=("warning", text), held=held)
+    return _panel(request, focus=pk, held=held)
 
 
 @require_POST

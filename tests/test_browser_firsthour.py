@@ -384,7 +384,7 @@ def test_the_pages_for_the_readme(browser: Any, live_server: Any) -> None:
 
     batch = make_batch(temperature=0.9)
     stitched, _one, _two = _stitched(batch)
-    make_candidate("東京の雨の日は、植物にとって最高の一日です。🌿 水やりはお休み！", batch=batch)
+    make_candidate("東京の雨の日は、植物にとって最高の一日です。🌿 水やりはお休み\uff01", batch=batch)
     make_candidates(3, batch=batch, prefix="Water the ferns on Sunday")
     page.goto(f"{live_server.url}/queue/")
     page.screenshot(path=str(SCREENSHOT_DIR / "docs-queue.png"))

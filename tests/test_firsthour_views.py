@@ -211,3 +211,24 @@ def test_no_template_comment_leaks_into_a_page(owner_client: Client) -> None:
     """Django's {# #} is one line only: a comment spread over two lines is printed on every page."""
     for name in ["core:home", "curator:queue", "generation:generation", "core:people"]:
         assert "{#" not in owner_client.get(reverse(name)).content.decode(), name
+
+
+# --- Point 1 without a browser: a link to a card this curator no longer holds says so -------------------
+
+
+@pytest.mark.parametrize("htmx", [False, True])
+def test_a_stale_link_to_a_card_names_it_and_who_took_it(curator_client: Client, curator: User, curator2: User, htmx: bool) -> None:
+    from curator import claims, decisions
+    from tests.test_queue_factories import make_candidates
+
+    first, _second = make_candidates(2)
+    curator_client.get(reverse("curator:queue"))
+    claims.claims_release(user=curator)
+    claims.queue_claim(user=curator2)
+    decisions.candidate_reject(candidate_id=first.pk, version=1, by=curator2)
+    headers = {"HTTP_HX_REQUEST": "true"} if htmx else {}
+    html = curator_client.get(reverse("curator:queue") + f"?c={first.pk}", **headers).content.decode()  # type: ignore[arg-type]
+    assert f"#{first.pk} \u201c{first.text}\u201d: cora rejected this candidate" in html and "no longer yours" in html
+    # The editor for it does not open on another card either.
+    html = curator_client.get(reverse("curator:queue_edit", args=[first.pk]), **headers).content.decode()  # type: ignore[arg-type]
+    assert "not opened for editing" in html and "<textarea" not in html
