@@ -1,6 +1,7 @@
 """Who may see what: owners run corpora, models, accounts and settings; curators work the queue."""
 
 from collections.abc import Callable
+from dataclasses import dataclass
 from functools import wraps
 from typing import Any
 
@@ -29,11 +30,34 @@ def is_curator(user: AbstractBaseUser | AnonymousUser) -> bool:
     return _in_group(user, CURATOR) or _in_group(user, OWNER)
 
 
-def _require(check: Callable[[AbstractBaseUser | AnonymousUser], bool]) -> Callable[..., Any]:
+@dataclass(frozen=True)
+class Roles:
+    owner: bool
+    curator: bool
+
+
+def request_roles(request: HttpRequest) -> Roles:
+    """The user's roles, read with one query and kept for the rest of the request: the access check, the
+    navigation and the page all ask (three to four group queries per card before; see docs/benchmarks.md)."""
+    cached = getattr(request, "_roles", None)
+    if cached is None:
+        user = request.user
+        if not user.is_authenticated:
+            cached = Roles(owner=False, curator=False)
+        elif getattr(user, "is_superuser", False):
+            cached = Roles(owner=True, curator=True)
+        else:
+            names = set(user.groups.values_list("name", flat=True))
+            cached = Roles(owner=OWNER in names, curator=bool(names & {OWNER, CURATOR}))
+        request._roles = cached  # type: ignore[attr-defined]
+    return cached
+
+
+def _require(check: Callable[[Roles], bool]) -> Callable[..., Any]:
     def decorator(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
         @wraps(view)
         def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
-            if not check(request.user):
+            if not check(request_roles(request)):
                 raise PermissionDenied("Your account does not have access to this page.")
             return view(request, *args, **kwargs)
 
@@ -42,8 +66,8 @@ def _require(check: Callable[[AbstractBaseUser | AnonymousUser], bool]) -> Calla
     return decorator
 
 
-owner_required = _require(is_owner)
-curator_required = _require(is_curator)
+owner_required = _require(lambda roles: roles.owner)
+curator_required = _require(lambda roles: roles.curator)
 
 
 def client_ip(request: HttpRequest) -> str:

@@ -5,8 +5,9 @@ from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
 from django.views.decorators.http import require_GET
 
+from core import home as home_registry
 from core import status as status_facts
-from core.access import curator_required, is_curator
+from core.access import curator_required, request_roles
 from core.http import AuthedRequest
 
 
@@ -18,10 +19,25 @@ def locked_out(request: HttpRequest, credentials: dict[str, Any] | None = None, 
 
 @require_GET
 def home(request: AuthedRequest) -> HttpResponse:
-    if not is_curator(request.user):  # owners are curators too
+    """A starting point: the counts that say what to do next, and on a new install the steps to get going."""
+    roles = request_roles(request)
+    if not roles.curator:  # owners are curators too
         # Logged in but given no role: this page and nothing else (no system facts, host or vendor names).
         return render(request, "core/no_role.html")
-    return render(request, "core/home.html", {"status": status_facts.system_status()})
+    allowed = {"owner": roles.owner, "curator": roles.curator}
+    facts = sorted((f for provider in home_registry.HOME_FACTS for f in provider() if allowed[f.role]), key=lambda f: f.order)
+    steps = sorted((provider() for provider in home_registry.SETUP_STEPS), key=lambda s: s.order)
+    next_step = next((s for s in steps if not s.done), None)
+    context = {
+        "status": status_facts.system_status(),
+        "facts": facts,
+        # Shown until every step is done once; each role sees all of them (so a curator knows what is missing) but
+        # the links only to the pages it may open.
+        "steps": steps if next_step is not None else [],
+        "next_step": next_step,
+        "allowed": allowed,
+    }
+    return render(request, "core/home.html", context)
 
 
 @require_GET

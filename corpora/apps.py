@@ -5,8 +5,12 @@ class CorporaConfig(AppConfig):
     name = "corpora"
 
     def ready(self) -> None:
+        from core import home
         from core.demo import DEMO_STEPS
+        from corpora import home as corpora_home
         from corpora.demo import sample_corpus_ensure
+
+        home.register(facts=corpora_home.facts, step=corpora_home.setup_step)
 
         # Connects the near-copy index receiver and registers its build task.
         from corpora.nearcopy import receivers  # noqa: F401

@@ -50,6 +50,9 @@ RULES: tuple[Rule, ...] = (
 RULE_BY_KEY = {rule.key: rule for rule in RULES}
 OPTION_KEYS = {rule.option for rule in RULES}
 FORMAT_OPTION_KEYS = {"delimiter"}
+# An exception to the replies rule, off by default: keep the author's replies to their own posts (threads).
+KEEP_SELF_REPLIES = "keep_self_replies"
+KEEP_SELF_REPLIES_HELP = "an author's replies to their own posts (thread continuations) stay, when the replies rule is on"
 
 RETWEET = re.compile(r"^\s*RT:?\s*@\w")
 REPLY = re.compile(r"^\s*@\w")
@@ -65,12 +68,13 @@ PREVIEW_CHARS = 500
 def options_normalise(options: Mapping[str, Any] | None) -> dict[str, Any]:
     """Every rule switch (defaults filled in) plus the format options; unknown keys are refused."""
     options = dict(options or {})
-    unknown = set(options) - OPTION_KEYS - FORMAT_OPTION_KEYS
+    unknown = set(options) - OPTION_KEYS - FORMAT_OPTION_KEYS - {KEEP_SELF_REPLIES}
     if unknown:
         raise CorpusImportError(
             f"Unknown option(s): {', '.join(sorted(unknown))}. Known: {', '.join(sorted(OPTION_KEYS | FORMAT_OPTION_KEYS))}."
         )
     result: dict[str, Any] = {rule.option: bool(options.get(rule.option, rule.default)) for rule in RULES}
+    result[KEEP_SELF_REPLIES] = bool(options.get(KEEP_SELF_REPLIES, False))
     if options.get("delimiter"):
         result["delimiter"] = str(options["delimiter"])
     return result
@@ -115,6 +119,7 @@ class Cleaner:
         self.max_chars = self.max_chars or settings.CORPUS_MAX_TEXT_CHARS
         self._too_long = on["drop_too_long"]
         self._retweets, self._replies = on["drop_retweets"], on["drop_replies"]
+        self._keep_self = bool(on.get(KEEP_SELF_REPLIES, False))
         self._urls, self._html, self._space = on["remove_urls"], on["unescape_html"], on["normalise_whitespace"]
         self._empty, self._dupes = on["drop_empty"], on["drop_duplicates"]
 
@@ -129,7 +134,7 @@ class Cleaner:
             return self._drop("too_long", record)
         if self._retweets and (record.retweet or RETWEET.match(text)):
             return self._drop("retweets", record)
-        if self._replies and (record.reply or REPLY.match(text)):
+        if self._replies and (record.reply or REPLY.match(text)) and not (self._keep_self and record.self_reply):
             return self._drop("replies", record)
         if self._urls and _may_hold_link(text):
             text = self._change("urls", text, URL.sub("", text))

@@ -39,6 +39,8 @@ class Record:
     posted_at: datetime | None = None
     retweet: bool = False  # flagged so by the source (the leading "RT @" is the cleaning rule's own check)
     reply: bool = False
+    # A reply to the author's own post (a thread continuation): see _self_reply.
+    self_reply: bool = False
 
 
 @dataclass(frozen=True)
@@ -57,9 +59,13 @@ def format_detect(head: bytes, *, name: str) -> Detected:
     """The format of a file from its name and first bytes (see sniff())."""
     ext = os.path.splitext(name)[1].lower()
     head = head.removeprefix(b"\xef\xbb\xbf")
-    if head.startswith((b"\xff\xfe", b"\xfe\xff")) or (b"\x00" in head and head.count(b"\x00") * 3 >= len(head)):
+    if head.startswith((b"\xff\xfe", b"\xfe\xff")):
+        # UTF-16 with a byte-order mark (what Excel and Notepad write as "Unicode"): TextStream decodes it.
+        head = head.decode("utf-16", errors="ignore").encode("utf-8")
+    elif b"\x00" in head and head.count(b"\x00") * 3 >= len(head):
         raise CorpusImportError(
-            f"{name} is not UTF-8: it looks like UTF-16 (line 1). Save the file as UTF-8 (with or without BOM) and import it again."
+            f"{name} is not UTF-8: it looks like UTF-16 without a byte-order mark (line 1). "
+            "Save the file as UTF-8, or as UTF-16 with a BOM, and import it again."
         )
     if ext in BINARY_EXTENSIONS or b"\x00" in head:
         raise CorpusImportError(
@@ -221,6 +227,13 @@ class JsonArrayReader:
         joiner = " " if message.endswith(" at") else " at "  # json's own "Unterminated string starting at"
         return CorpusImportError(f"{self.name} is not valid JSON: {message}{joiner}{self.location(pos)}.")
 
+    def cut_off(self, pos: int) -> CorpusImportError:
+        """The file ended before the JSON did: a download or a copy that stopped half-way, not a syntax error."""
+        return CorpusImportError(
+            f"{self.name} looks cut off: it ends in the middle of the JSON (the item starting at {self.location(pos)} "
+            "is never closed, or the closing ']' is missing). Download or copy the file again; nothing was imported."
+        )
+
     def _skip_space(self) -> str:
         """The next non-space character (not consumed), or "" at the end of the file."""
         while True:
@@ -246,7 +259,11 @@ class JsonArrayReader:
                     break
                 except json.JSONDecodeError as exc:
                     # The window may end inside this item: read on, up to a size no real item reaches.
-                    if len(self._buf) - self._pos >= MAX_ITEM_CHARS or not self._fill():
+                    if len(self._buf) - self._pos >= MAX_ITEM_CHARS:
+                        raise self.error(exc.msg, exc.pos) from None
+                    if not self._fill():
+                        if _ends_open(exc, self._buf):  # the item was still open when the file ended
+                            raise self.cut_off(self.item_pos) from None
                         raise self.error(exc.msg, exc.pos) from None
                 except (RecursionError, ValueError) as exc:
                     raise json_unreadable(self.name, f"the item at {self.location(self.item_pos)}", exc) from None
@@ -260,7 +277,7 @@ class JsonArrayReader:
                 self._close()
                 return
             elif nxt == "":
-                raise self.error("the file ends inside the array (is it cut short?)")
+                raise self.cut_off(self._pos)
             else:
                 raise self.error(f"expected ',' or ']' after an item, found {nxt!r}")
 
@@ -283,6 +300,11 @@ class JsonArrayReader:
             rest = self._skip_space()
         if rest:
             raise self.error(f"unexpected {rest!r} after the closing ']'")
+
+
+def _ends_open(exc: json.JSONDecodeError, text: str) -> bool:
+    """The JSON error is the end of the text arriving too soon (a string or an object still open), not a wrong character."""
+    return exc.msg.startswith("Unterminated string") or exc.pos >= len(text.rstrip())
 
 
 def json_unreadable(name: str, where: str, exc: BaseException) -> CorpusImportError:
@@ -363,6 +385,28 @@ def _flag(item: dict[str, Any], *keys: str) -> bool:
 _REPLY_KEYS = ("in_reply_to_status_id_str", "in_reply_to_status_id", "in_reply_to_user_id_str", "in_reply_to_user_id")
 
 
+def _author(item: dict[str, Any]) -> tuple[str, str]:
+    """The author's id and handle when the item carries them (API v1.1 `user`, API v2 `author_id`)."""
+    user = item.get("user")
+    user = user if isinstance(user, dict) else {}
+    ident = user.get("id_str") or user.get("id") or item.get("author_id") or item.get("user_id_str") or ""
+    return str(ident), str(user.get("screen_name") or "").lower()
+
+
+def _self_reply(item: dict[str, Any], text: str) -> bool:
+    """A reply to the author's own post: the reply names the author as the one replied to; where the item does
+    not say who wrote it (an X archive holds only its owner's posts), a reply that does not open with an @mention
+    (X leaves the author's own handle out of a thread continuation, and opens replies to others with theirs)."""
+    if not _flag(item, *_REPLY_KEYS):
+        return False
+    ident, handle = _author(item)
+    to_id = str(item.get("in_reply_to_user_id_str") or item.get("in_reply_to_user_id") or "")
+    to_handle = str(item.get("in_reply_to_screen_name") or "").lower()
+    if ident or handle:
+        return bool((ident and to_id == ident) or (handle and to_handle == handle))
+    return not text.lstrip().startswith("@")
+
+
 def _tweet_record(item: object, *, key: str, where: Callable[[], str], what: str, name: str) -> Record:
     if not isinstance(item, dict):
         raise CorpusImportError(f"{what}: the item at {where()} is {type(item).__name__}, not an object.")
@@ -384,6 +428,7 @@ def _tweet_record(item: object, *, key: str, where: Callable[[], str], what: str
         posted_at=posted_at,
         retweet=bool(item.get("is_retweet")) or bool(item.get("retweeted_status")),
         reply=_flag(item, *_REPLY_KEYS),
+        self_reply=_self_reply(item, text),
     )
 
 
@@ -425,6 +470,12 @@ def _jsonl(stream: TextStream) -> Iterator[Record]:
         try:
             item = json.loads(line)
         except json.JSONDecodeError as exc:
+            if not line.endswith("\n") and _ends_open(exc, line):
+                # The last line stops mid-object: the file was cut short, not written wrong.
+                raise CorpusImportError(
+                    f"{name} looks cut off: its last line ({number}) ends in the middle of a JSON object. "
+                    "Download or copy the file again; nothing was imported."
+                ) from None
             raise CorpusImportError(f"{name} is not valid JSON Lines: line {number}, column {exc.colno}: {exc.msg}.") from None
         except (RecursionError, ValueError) as exc:
             raise json_unreadable(name, f"line {number}", exc) from None

@@ -67,3 +67,29 @@ def corpus_report(*, corpus: Corpus) -> list[RuleReport]:
         )
         for rule in RULES
     ]
+
+
+@dataclass(frozen=True)
+class Dependents:
+    """What uses a corpus, read through the reverse relations the higher apps attach (no import of them)."""
+
+    texts: int
+    checkpoints: list[str]
+    finetune_runs: list[str]
+    batches: int
+    candidates: int
+
+    @property
+    def blocks_delete(self) -> bool:
+        # A finetune run keeps its corpus (PROTECT): it is how a checkpoint says what it learned.
+        return bool(self.finetune_runs)
+
+
+def corpus_dependents(*, corpus: Corpus) -> Dependents:
+    return Dependents(
+        texts=corpus.texts.count(),
+        checkpoints=list(corpus.checkpoints.order_by("name").values_list("name", flat=True)),
+        finetune_runs=list(corpus.finetune_runs.order_by("run_name").values_list("run_name", flat=True)),
+        batches=corpus.batches.count(),
+        candidates=corpus.candidates.count(),
+    )

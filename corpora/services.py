@@ -245,3 +245,39 @@ def corpus_export_txt(*, corpus: Corpus, path: str | os.PathLike[str]) -> int:
             fh.write(chunk)
             count += 1
     return count
+
+
+def corpus_rename(*, corpus: Corpus, name: str) -> Corpus:
+    """A new name (unique, case-insensitively); everything that uses the corpus follows it (they link by id)."""
+    name = " ".join(name.split())
+    if not name:
+        raise CorpusImportError("The name is empty.")
+    if len(name) > 100:
+        raise CorpusImportError("The name is longer than 100 characters.")
+    if Corpus.objects.filter(name__iexact=name).exclude(pk=corpus.pk).exists():
+        raise CorpusImportError(f"There is already a corpus named {name!r}.")
+    corpus.name = name
+    corpus.save(update_fields=["name"])
+    return corpus
+
+
+def corpus_delete(*, corpus: Corpus) -> int:
+    """Delete a corpus and its texts; returns how many texts went.
+
+    Refused while a finetune run was trained on it (the run records what its checkpoint learned). Checkpoints,
+    batches and candidates stay, without the link: a Markov chain keeps its file and keeps writing; candidates
+    keep their near-copy verdicts, but an edit can no longer be re-checked against this corpus.
+    """
+    from corpora.selectors import corpus_dependents
+
+    with transaction.atomic():
+        corpus = Corpus.objects.select_for_update().get(pk=corpus.pk)
+        found = corpus_dependents(corpus=corpus)
+        if found.blocks_delete:
+            runs = ", ".join(found.finetune_runs[:5]) + (" …" if len(found.finetune_runs) > 5 else "")
+            raise CorpusImportError(
+                f"{corpus.name} cannot be deleted: the finetune run(s) {runs} were trained on it. Delete those runs first (Admin, Finetune runs), or keep the corpus."
+            )
+        texts = found.texts
+        corpus.delete()
+    return texts

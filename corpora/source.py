@@ -1,4 +1,4 @@
-"""Reading a corpus file as a stream of text: strict UTF-8 (a BOM is accepted), a size limit, positions for errors.
+"""Reading a corpus file as a stream of text: strict UTF-8 (a BOM is accepted) or UTF-16 with a BOM, a size limit, positions for errors.
 
 Nothing here holds the whole file: a million tweets are read in chunks of CHUNK_BYTES.
 """
@@ -83,12 +83,22 @@ class TextStream:
         self.max_bytes = max_bytes
         self.chunk_bytes = chunk_bytes or CHUNK_BYTES
         self.bytes_read = 0
-        self._decoder = codecs.getincrementaldecoder("utf-8-sig")(errors="strict")
+        self._decoder: codecs.IncrementalDecoder | None = None  # chosen from the first bytes
+        self.encoding = "utf-8"
         self._newlines = 0  # newlines in the bytes decoded so far, to give the line of a bad byte
+
+    def _decoder_for(self, data: bytes) -> codecs.IncrementalDecoder:
+        """UTF-8 (a BOM dropped), or UTF-16 when the file starts with its byte-order mark (Excel's and
+        Notepad's "Unicode"): the BOM says which byte order, the decoder drops it."""
+        if data.startswith((b"\xff\xfe", b"\xfe\xff")):
+            self.encoding = "utf-16"
+        return codecs.getincrementaldecoder("utf-16" if self.encoding == "utf-16" else "utf-8-sig")(errors="strict")
 
     def chunks(self) -> Iterator[str]:
         while True:
             data = self.source.stream.read(self.chunk_bytes)
+            if self._decoder is None:
+                self._decoder = self._decoder_for(data)
             final = not data
             self.bytes_read += len(data)
             if self.bytes_read > self.max_bytes:
@@ -104,6 +114,11 @@ class TextStream:
                 return
 
     def _not_utf8(self, exc: UnicodeDecodeError) -> CorpusImportError:
+        if self.encoding == "utf-16":
+            return CorpusImportError(
+                f"{self.source.name} starts as UTF-16 but has bytes that are not UTF-16 (near byte offset "
+                f"{self.bytes_read - len(exc.object) + exc.start}); it may be cut off. Save it again as UTF-8 and import it."
+            )
         # exc.object is what the decoder held (bytes left over from the last chunk + this chunk): it ends here.
         seen = exc.object
         offset = self.bytes_read - len(seen) + exc.start

@@ -8,7 +8,7 @@ from django.http import HttpResponse, StreamingHttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.text import slugify
-from django.views.decorators.http import require_GET, require_http_methods
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 from django_htmx.http import HttpResponseClientRedirect
 
 from core.access import owner_required
@@ -54,12 +54,40 @@ def corpus_detail(request: AuthedRequest, pk: int) -> HttpResponse:
     corpus = selectors.corpus_get(pk=pk)
     context = {
         "corpus": corpus,
+        "dependents": selectors.corpus_dependents(corpus=corpus),
         "format_label": FORMATS.get(corpus.format, corpus.format),
         "report": selectors.corpus_report(corpus=corpus),
         "texts": selectors.corpus_texts_page(corpus=corpus, page=request.GET.get("page")),
     }
     template = "corpora/corpora_detail.html#texts" if request.htmx else "corpora/corpora_detail.html"
     return render(request, template, context)
+
+
+@owner_required
+@require_POST
+def corpus_rename(request: AuthedRequest, pk: int) -> HttpResponse:
+    corpus = selectors.corpus_get(pk=pk)
+    old = corpus.name
+    try:
+        services.corpus_rename(corpus=corpus, name=request.POST.get("name", ""))
+    except services.CorpusImportError as exc:
+        messages.error(request, f"Not renamed: {exc}")
+    else:
+        messages.success(request, f"Renamed {old!r} to {corpus.name!r}; its checkpoints, batches and candidates follow it.")
+    return redirect("corpora:detail", pk=pk)
+
+
+@owner_required
+@require_POST
+def corpus_delete(request: AuthedRequest, pk: int) -> HttpResponse:
+    corpus = selectors.corpus_get(pk=pk)
+    try:
+        texts = services.corpus_delete(corpus=corpus)
+    except services.CorpusImportError as exc:
+        messages.error(request, str(exc))
+        return redirect("corpora:detail", pk=pk)
+    messages.success(request, f"Deleted {corpus.name!r} and its {texts} texts.")
+    return redirect("corpora:list")
 
 
 class _Echo:

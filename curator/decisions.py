@@ -25,11 +25,11 @@ from curator.publishing import Scheduled, publishing
 from curator.ranking import triggers
 
 
-def stale(*, candidate_id: int, by: User, now: datetime) -> StaleCandidate:
-    """Name who changed the candidate, so the curator understands why nothing was saved."""
+def why_not_yours(*, candidate_id: int, by: User, now: datetime) -> str:
+    """Why this curator cannot act on the candidate now, naming who changed it (no trailing full stop)."""
     candidate = Candidate.objects.filter(pk=candidate_id).select_related("claimed_by").first()
     if candidate is None:
-        return StaleCandidate("This candidate no longer exists; nothing was saved.")
+        return "this candidate no longer exists"
     holder = candidate.claimed_by
     if (
         candidate.status == PENDING
@@ -38,15 +38,28 @@ def stale(*, candidate_id: int, by: User, now: datetime) -> StaleCandidate:
         and candidate.claim_expires_at is not None
         and candidate.claim_expires_at > now
     ):
-        return StaleCandidate(f"{holder.get_username()} is reviewing this candidate right now; nothing was saved.")
+        return f"{holder.get_username()} is reviewing this candidate right now"
+    last = Decision.objects.filter(candidate_id=candidate_id).select_related("user").first()
+    if last is not None and last.action == Decision.Action.SKIP and last.user_id == by.pk and candidate.status == PENDING:
+        return "you skipped this candidate (in another tab): it went back to the pool for the others"
     last = Decision.objects.filter(candidate_id=candidate_id).exclude(action=Decision.Action.SKIP).select_related("user").first()
     if last is None:
-        return StaleCandidate("This candidate changed since you opened it; nothing was saved. Here it is as it is now.")
-    who = "You" if last.user_id == by.pk else (last.user.get_username() if last.user else "Someone")
+        return "this candidate changed since you opened it"
+    who = "you" if last.user_id == by.pk else (last.user.get_username() if last.user else "someone")
     what = last.get_action_display().lower()
     ago = timesince(last.created_at, now)
-    where = " (in another tab)" if who == "You" else ""
-    return StaleCandidate(f"{who} {what} this candidate {ago} ago{where}; nothing was saved. Here it is as it is now.")
+    where = " (in another tab)" if who == "you" else ""
+    return f"{who} {what} this candidate {ago} ago{where}"
+
+
+def stale(*, candidate_id: int, by: User, now: datetime) -> StaleCandidate:
+    """Name who changed the candidate, so the curator understands why nothing was saved."""
+    return StaleCandidate(f"{sentence(why_not_yours(candidate_id=candidate_id, by=by, now=now))}; nothing was saved.")
+
+
+def sentence(reason: str) -> str:
+    """Our own words start a sentence with a capital; a username stays as it is spelled."""
+    return reason[:1].upper() + reason[1:] if reason.startswith(("you ", "this ", "someone ")) else reason
 
 
 def record(
@@ -306,6 +319,11 @@ def _nearcopy_fields(candidate: Candidate) -> dict[str, Any]:
 NUL_IN_TEXT = "The text holds a NUL character (\\0), which no post can carry: remove it and save again."
 
 
+def edited_text(text: str) -> str:
+    """The text an edit saves, as the curator typed it (the browser sends CRLF line breaks)."""
+    return text.replace("\r\n", "\n").strip()
+
+
 def candidate_edit(*, candidate_id: int, version: int, by: User, text: str) -> Candidate:
     """Change a pending candidate's text, re-running the length and near-copy checks.
 
@@ -317,7 +335,7 @@ def candidate_edit(*, candidate_id: int, version: int, by: User, text: str) -> C
 
     if "\x00" in text:
         raise DecisionError(NUL_IN_TEXT)
-    text = text.replace("\r\n", "\n").strip()
+    text = edited_text(text)
     if not text:
         raise DecisionError("The text is empty: write the tweet, or press Esc to keep the original.")
     if not tweets.visible(text):

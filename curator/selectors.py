@@ -5,10 +5,10 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from django.contrib.auth.models import User
-from django.core.cache import cache
 from django.db.models import Count, Q, QuerySet
 from django.utils import timezone
 
+from corpora.models import TrainingText
 from curator import publication
 from curator.models import Candidate, Decision
 
@@ -28,6 +28,8 @@ class QueueState:
     next_id: int | None
     pending: int
     last_undoable: Decision | None
+    # The training tweets the current card overlaps: the closest first, then any other it was stitched from.
+    sources: list[TrainingText]
 
     @property
     def pending_label(self) -> str:
@@ -35,17 +37,17 @@ class QueueState:
         return f"{PENDING_COUNT_CAP}+" if self.pending > PENDING_COUNT_CAP else str(self.pending)
 
 
-PENDING_COUNT_TTL = 5  # seconds: the count is a guide for the curator, not an invariant
 PENDING_COUNT_CAP = 1000  # beyond this the queue page says "1000+": counting 100k rows per card costs more than the card
 
 
 def pending_count() -> int:
-    """Pending candidates up to PENDING_COUNT_CAP + 1, cached briefly (the stats page has the exact figure)."""
-    count = cache.get("curator:pending-count")
-    if count is None:
-        count = Candidate.objects.filter(status=Candidate.Status.PENDING)[: PENDING_COUNT_CAP + 1].count()
-        cache.set("curator:pending-count", count, PENDING_COUNT_TTL)
-    return int(count)
+    """Pending candidates up to PENDING_COUNT_CAP + 1, counted on every card (the stats page has the exact figure).
+
+    Not cached: a per-process cache showed the same count across several decisions (and another figure in
+    each web process). Counting at most 1,001 entries of the partial pending index costs well under a
+    millisecond, so the figure is exact below the cap and fresh after each decision.
+    """
+    return Candidate.objects.filter(status=Candidate.Status.PENDING)[: PENDING_COUNT_CAP + 1].count()
 
 
 def queue_state(*, user: User, claims: list[Candidate], current_id: int | None = None) -> QueueState:
@@ -60,7 +62,23 @@ def queue_state(*, user: User, claims: list[Candidate], current_id: int | None =
         next_id=ids[index + 1] if claims and index + 1 < len(ids) else None,
         pending=pending_count(),
         last_undoable=Decision.objects.filter(user=user, undone=False, action__in=UNDOABLE).first(),
+        sources=nearcopy_sources(candidate=current) if current else [],
     )
+
+
+def nearcopy_sources(*, candidate: Candidate) -> list[TrainingText]:
+    """The training tweets a candidate overlaps, closest first: two for a stitched candidate."""
+    ids: list[int] = [candidate.nearcopy_closest_id] if candidate.nearcopy_closest_id else []
+    for span in candidate.nearcopy_spans if isinstance(candidate.nearcopy_spans, list) else []:
+        pk = span.get("training_id") if isinstance(span, dict) else None
+        if isinstance(pk, int) and pk not in ids:
+            ids.append(pk)
+    if not ids:
+        return []
+    if ids == [candidate.nearcopy_closest_id] and candidate.nearcopy_closest is not None:
+        return [candidate.nearcopy_closest]  # already read with the claims: no query
+    found = TrainingText.objects.in_bulk(ids)
+    return [found[pk] for pk in ids if pk in found]
 
 
 def next_after(claim_ids: list[int], decided_id: int) -> int | None:

@@ -6,6 +6,7 @@ app_name = "curator"
 urlpatterns: list[URLPattern] = [
     path("queue/", views_queue.queue, name="queue"),
     path("queue/renew/", views_queue.queue_renew, name="queue_renew"),
+    path("queue/length/", views_queue.queue_length, name="queue_length"),
     path("queue/undo/", views_queue.queue_undo, name="queue_undo"),
     path("queue/choice/", views_queue.queue_choice, name="queue_choice"),
     path("queue/<int:pk>/approve/", views_queue.queue_approve, name="queue_approve"),

@@ -77,7 +77,12 @@ def candidates_bulk(request: AuthedRequest) -> HttpResponse:
 @curator_required
 def candidate_detail(request: AuthedRequest, pk: int) -> HttpResponse:
     candidate = get_object_or_404(Candidate.objects.select_related("batch", "nearcopy_closest", "decided_by", "claimed_by"), pk=pk)
-    context = {"c": candidate, "history": selectors.candidate_history(candidate=candidate), "max_length": tweets.MAX_WEIGHTED_LENGTH}
+    context = {
+        "c": candidate,
+        "history": selectors.candidate_history(candidate=candidate),
+        "sources": selectors.nearcopy_sources(candidate=candidate),
+        "max_length": tweets.MAX_WEIGHTED_LENGTH,
+    }
     return render(request, "curator/candidate.html", context)
 
 

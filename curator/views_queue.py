@@ -9,9 +9,11 @@ from urllib.parse import urlencode
 
 from django.conf import settings
 from django.contrib import messages
-from django.http import HttpResponse, HttpResponseRedirect
+from django.http import HttpResponse, HttpResponseRedirect, JsonResponse
 from django.shortcuts import render
 from django.urls import reverse
+from django.utils import timezone
+from django.utils.text import Truncator
 from django.views.decorators.http import require_GET, require_POST
 
 from core import tweets
@@ -21,6 +23,23 @@ from curator import claims, decisions, errors, selectors, undo
 from curator.forms import DecisionForm, EditForm, QueueChoiceForm, UndoForm
 from curator.models import Candidate
 from curator.publishing import publishing
+
+
+def _about(pk: int, message: str, *, held: list[Candidate]) -> tuple[int | None, str]:
+    """A message about candidate #pk names #pk; if the curator no longer holds it, it also quotes its text
+    (the card beside the message is another one) and the focus moves on. Returns (focus, message)."""
+    if any(c.pk == pk for c in held):
+        return pk, f"#{pk}: {message}"
+    text = Candidate.objects.filter(pk=pk).values_list("text", flat=True).first()
+    quoted = f" \u201c{Truncator(text).chars(60)}\u201d" if text else ""
+    return None, f"#{pk}{quoted}: {message} Here is your next card."
+
+
+def _refused(request: AuthedRequest, *, pk: int, message: str) -> HttpResponse:
+    """An action on #pk was refused: say why about #pk, never beside a card that looks like #pk."""
+    held = claims.queue_claim_cards(user=request.user)
+    focus, text = _about(pk, message, held=held)
+    return _after_action(request, focus=focus, feedback=("error", text), held=held)
 
 
 def _queue_url(focus: int | None) -> str:
@@ -48,13 +67,20 @@ def _panel(
         focus = selectors.next_after([c.pk for c in held], after)
     state = selectors.queue_state(user=request.user, claims=held, current_id=focus)
     current = state.current
+    # Only ever the card asked for: a stale tab must not open the editor on the next one.
+    editing = editing and state.current is not None and state.current.pk == focus
+    text = edit_text if edit_text is not None else (state.current.text if state.current else "")
     context = {
         "state": state,
         # The card's "Schedule to…" menu: every account, the one the candidate is for first.
         "targets": publishing().targets(candidate=current) if current is not None and current.mention_id is None else [],
         "feedback": feedback,
-        "editing": editing and state.current is not None,
-        "edit_text": edit_text if edit_text is not None else (state.current.text if state.current else ""),
+        "editing": editing,
+        "edit_text": text,
+        # The counter counts what is in the box (a refused text is kept there), not the saved text.
+        "length": tweets.weighted_length(decisions.edited_text(text))
+        if editing
+        else (state.current.weighted_length if state.current else 0),
         "max_length": tweets.MAX_WEIGHTED_LENGTH,
         "preference": claims.preference(request.user),
         "reject_reasons": [(str(i), r) for i, r in enumerate(settings.REJECT_REASONS, start=1)],
@@ -78,9 +104,11 @@ def _after_action(
     if request.htmx:
         return _panel(request, focus=focus, after=after, feedback=feedback, held=held)
     if feedback:
-        messages.add_message(request, messages.ERROR if feedback[0] == "error" else messages.SUCCESS, feedback[1])
-    if focus is None and after is not None:
-        focus = selectors.next_after(claims.queue_claim(user=request.user), after)
+        level = {"error": messages.ERROR, "warning": messages.WARNING}.get(feedback[0], messages.SUCCESS)
+        messages.add_message(request, level, feedback[1])
+    if focus is None:
+        ids = [c.pk for c in held] if held is not None else claims.queue_claim(user=request.user)
+        focus = selectors.next_after(ids, after) if after is not None else (ids[0] if ids else None)
     return HttpResponseRedirect(_queue_url(focus), status=303)
 
 
@@ -89,7 +117,14 @@ def _after_action(
 def queue(request: AuthedRequest) -> HttpResponse:
     focus = request.GET.get("c", "")
     # isdigit() alone lets "²" through, which int() refuses.
-    return _panel(request, focus=int(focus) if focus.isascii() and focus.isdigit() else None)
+    pk = int(focus) if focus.isascii() and focus.isdigit() else None
+    held = claims.queue_claim_cards(user=request.user)
+    if pk is not None and not any(c.pk == pk for c in held) and Candidate.objects.filter(pk=pk).exists():
+        # A stale tab's link to a card it no longer holds: say so, instead of showing another card in its place.
+        reason = decisions.sentence(decisions.why_not_yours(candidate_id=pk, by=request.user, now=timezone.now()))
+        _focus, text = _about(pk, f"{reason}; it is no longer yours to review.", held=held)
+        return _panel(request, feedback=("warning", text), held=held)
+    return _panel(request, focus=pk, held=held)
 
 
 @require_POST
@@ -106,7 +141,7 @@ def _decision_view(action: str, done: str) -> Callable[[AuthedRequest, int], Htt
     def view(request: AuthedRequest, pk: int) -> HttpResponse:
         form = DecisionForm(request.POST)
         if not form.is_valid():
-            return _after_action(request, focus=pk, feedback=("error", "This decision did not say which version you saw: reload the page."))
+            return _refused(request, pk=pk, message="This decision did not say which version you saw: reload the page.")
         try:
             held = decisions.queue_decide(
                 action=action,
@@ -118,7 +153,7 @@ def _decision_view(action: str, done: str) -> Callable[[AuthedRequest, int], Htt
                 reason=form.cleaned_data["reason"] if action == "reject" else "",
             )
         except errors.DecisionError as exc:
-            return _after_action(request, focus=pk, feedback=("error", str(exc)))
+            return _refused(request, pk=pk, message=str(exc))
         message = done.format(pk=pk)
         if action == "schedule":
             made = selectors.scheduled_by(candidate_id=pk, user=request.user)
@@ -140,7 +175,7 @@ def queue_skip(request: AuthedRequest, pk: int) -> HttpResponse:
     try:
         decisions.candidate_skip(candidate_id=pk, by=request.user)
     except errors.DecisionError as exc:
-        return _after_action(request, focus=pk, feedback=("error", str(exc)))
+        return _refused(request, pk=pk, message=str(exc))
     return _after_action(request, after=pk, feedback=("success", f"Skipped #{pk}: it is back in the pool for another curator."))
 
 
@@ -148,7 +183,13 @@ def queue_skip(request: AuthedRequest, pk: int) -> HttpResponse:
 def queue_edit(request: AuthedRequest, pk: int) -> HttpResponse:
     """GET opens the inline editor on the card; POST saves (re-running the length and near-copy checks)."""
     if request.method == "GET":
-        return _panel(request, focus=pk, editing=True)
+        held = claims.queue_claim_cards(user=request.user)
+        if not any(c.pk == pk for c in held):
+            # A stale tab asked for a card it no longer holds: never open the editor on another one.
+            reason = decisions.sentence(decisions.why_not_yours(candidate_id=pk, by=request.user, now=timezone.now()))
+            _focus, text = _about(pk, f"{reason}; not opened for editing.", held=held)
+            return _panel(request, feedback=("error", text), held=held)
+        return _panel(request, focus=pk, editing=True, held=held)
     if request.method != "POST":
         return HttpResponse(status=405, headers={"Allow": "GET, POST"})
     form = EditForm(request.POST)
@@ -160,16 +201,36 @@ def queue_edit(request: AuthedRequest, pk: int) -> HttpResponse:
     try:
         candidate = decisions.candidate_edit(candidate_id=pk, version=form.cleaned_data["version"], by=request.user, text=text)
     except errors.StaleCandidate as exc:
-        return _panel(request, focus=pk, feedback=("error", str(exc)))
+        held = claims.queue_claim_cards(user=request.user)
+        focus, message = _about(pk, str(exc), held=held)
+        return _panel(request, focus=focus, feedback=("error", message), held=held)
     except errors.DecisionError as exc:
         # Keep what the curator typed: bad input loses nothing.
         return _panel(request, focus=pk, editing=True, edit_text=text, feedback=("error", str(exc)))
-    verdict = candidate.get_nearcopy_verdict_display().lower()
-    return _after_action(
-        request,
-        focus=pk,
-        feedback=("success", f"Saved #{pk}: {candidate.weighted_length}/280, near-copy check: {verdict}. Press a to approve."),
+    length = f"{candidate.weighted_length}/{tweets.MAX_WEIGHTED_LENGTH}"
+    if candidate.is_near_copy:
+        verdict = candidate.get_nearcopy_verdict_display().lower()
+        reason = f" ({candidate.nearcopy_reason})" if candidate.nearcopy_reason else ""
+        message = (
+            f"Saved #{pk} ({length}), but it is still a {verdict}{reason} of a training tweet: approving it needs Shift+A, which is logged."
+        )
+        return _after_action(request, focus=pk, feedback=("warning", message))
+    checked = (
+        "not checked for near copies (its corpus has no index)"
+        if candidate.nearcopy_verdict == Candidate.Verdict.UNCHECKED
+        else "the near-copy check finds it original"
     )
+    return _after_action(request, focus=pk, feedback=("success", f"Saved #{pk} ({length}): {checked}. Press a to approve."))
+
+
+@require_POST
+@curator_required
+def queue_length(request: AuthedRequest) -> JsonResponse:
+    """The weighted length of the text being edited, by exactly the rules the save applies (queue.js asks
+    as the curator types, so the counter never disagrees with the server)."""
+    text = decisions.edited_text(request.POST.get("text", "")[:10_000])
+    length = tweets.weighted_length(text)
+    return JsonResponse({"length": length, "max": tweets.MAX_WEIGHTED_LENGTH, "over": length > tweets.MAX_WEIGHTED_LENGTH})
 
 
 @require_POST

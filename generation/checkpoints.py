@@ -1,5 +1,6 @@
 """Models on disk: registering checkpoints, the tiny random model, downloading GPT-2, Markov chains."""
 
+import json
 import shutil
 from pathlib import Path
 from typing import Any
@@ -64,11 +65,37 @@ def model_download(*, name: str) -> Checkpoint:
     )
 
 
+def checkpoint_check(*, kind: str, path: str) -> None:
+    """Raise files.ModelMissing with plain words unless `path` (relative to MODELS_DIR) holds a model of `kind`.
+
+    Every way a checkpoint is created goes through this (the page, the commands, the admin), so a row can
+    never point at a folder where a file belongs, or at nothing.
+    """
+    if not path or Path(path).is_absolute() or ".." in Path(path).parts:
+        raise files.ModelMissing(
+            "The path must name a file or folder inside MODELS_DIR (for example markov/sample.json or checkpoint/run-1)."
+        )
+    where = files.resolve(path)
+    if kind == Checkpoint.Kind.MARKOV:
+        if not where.is_file():
+            raise files.ModelMissing(f"{path} is not a Markov chain file under MODELS_DIR: build one from a corpus on the Generation page.")
+        try:
+            data = json.loads(where.read_text())
+        except (OSError, UnicodeDecodeError, ValueError):
+            raise files.ModelMissing(f"{path} is not a Markov chain saved by this project (it is not readable JSON).") from None
+        if not isinstance(data, dict) or "chain" not in data or "state_size" not in data:
+            raise files.ModelMissing(f"{path} is not a Markov chain saved by this project (no chain in it).")
+        return
+    files.model_check(where)
+
+
 def markov_checkpoint_create(*, corpus: Corpus, name: str) -> Checkpoint:
+    """A Markov chain of a corpus, saved under MODELS_DIR/markov/<name>.json and registered (any corpus)."""
     from generation import markov
 
     texts = list(TrainingText.objects.filter(corpus=corpus).order_by("position").values_list("text", flat=True))
     n = markov.markov_write(texts=texts, path=markov.markov_path(name))
+    checkpoint_check(kind=Checkpoint.Kind.MARKOV, path=f"markov/{name}.json")
     return checkpoint_register(
         name=name,
         kind=Checkpoint.Kind.MARKOV,

@@ -3,6 +3,7 @@
 from typing import Any
 
 from django import forms
+from django.utils.text import slugify
 
 from corpora.models import Corpus
 from generation.gpt2 import files
@@ -17,13 +18,43 @@ def model_name_validate(value: str) -> None:
         raise forms.ValidationError(str(exc), code="invalid") from None
 
 
+def run_name_suggest(corpus: Corpus, *, prefix: str = "") -> str:
+    """A free run or checkpoint name that says which corpus it learned: `<prefix><corpus>-<n>`."""
+    base = (prefix + (slugify(corpus.name) or "corpus"))[:90]
+    n = 1
+    while FinetuneRun.objects.filter(run_name=f"{base}-{n}").exists() or Checkpoint.objects.filter(name=f"{base}-{n}").exists():
+        n += 1
+    return f"{base}-{n}"
+
+
+class CorpusSelect(forms.Select):
+    """Each corpus option carries the name a run of it would get (data-run-name), so the page's suggestion
+    follows the corpus picked instead of staying with the first in the list."""
+
+    suggest_prefix = ""
+
+    def create_option(self, name: str, value: Any, *args: Any, **kwargs: Any) -> dict[str, Any]:
+        option = super().create_option(name, value, *args, **kwargs)
+        instance = getattr(value, "instance", None)
+        if instance is not None:
+            option["attrs"]["data-run-name"] = run_name_suggest(instance, prefix=self.suggest_prefix)
+        return option
+
+
+class MarkovCorpusSelect(CorpusSelect):
+    suggest_prefix = "markov-"
+
+
 class FinetuneForm(forms.Form):
-    corpus = forms.ModelChoiceField(queryset=Corpus.objects.all(), help_text="The training texts the model learns to imitate.")
+    corpus = forms.ModelChoiceField(
+        queryset=Corpus.objects.all(), widget=CorpusSelect, help_text="The training texts the model learns to imitate."
+    )
     base_model = forms.ChoiceField(help_text="The GPT-2 model to start from (models/<name> under MODELS_DIR).")
     run_name = forms.CharField(
         max_length=100,
         validators=[model_name_validate],
-        help_text="Folder name of the new checkpoint (checkpoint/<run name>); letters, digits, - _ .",
+        widget=forms.TextInput(attrs={"data-suggested-from": "corpus"}),
+        help_text="Folder name of the new checkpoint (checkpoint/<run name>); letters, digits, - _ . Follows the corpus picked.",
     )
     steps = forms.IntegerField(
         min_value=1, max_value=1_000_000, initial=1000, help_text="Training steps; a tweet corpus needs roughly 500-2000."
@@ -64,6 +95,34 @@ class FinetuneForm(forms.Form):
         if files.read_hparams(files.base_path(name)).get("n_ctx") != 1024:
             raise forms.ValidationError("This model's context is not 1024 tokens; gpt-2-simple's finetune needs 1024.")
         return name
+
+
+class MarkovForm(forms.Form):
+    """A Markov chain of any corpus: seconds on the CPU, no GPU and no base model needed."""
+
+    corpus = forms.ModelChoiceField(
+        queryset=Corpus.objects.all(), widget=MarkovCorpusSelect, help_text="The texts the chain learns its word sequences from."
+    )
+    name = forms.CharField(
+        max_length=100,
+        required=False,
+        validators=[model_name_validate],
+        widget=forms.TextInput(attrs={"data-suggested-from": "corpus"}),
+        help_text="Checkpoint name (markov/<name>.json); empty: named after the corpus.",
+    )
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        corpus = data.get("corpus")
+        if corpus is None or "name" in self.errors:
+            return data
+        name = data.get("name") or run_name_suggest(corpus, prefix="markov-")
+        if Checkpoint.objects.filter(name=name).exists():
+            self.add_error("name", f"There is already a checkpoint named {name!r}: pick another name.")
+        elif not corpus.texts.exists():
+            self.add_error("corpus", f"{corpus.name} has no texts to learn from: import some first.")
+        data["name"] = name
+        return data
 
 
 class CheckpointSelect(forms.Select):

@@ -84,7 +84,7 @@ def markov_generate(
     With a `prompt` (a mention being answered), each text is first tried from one of the prompt's words, so
     the reply shares a word with what it answers; the chain has no other way to be conditioned.
     """
-    if not path.exists():
+    if not path.is_file():
         from generation.gpt2.files import ModelMissing
 
         raise ModelMissing(f"The Markov model file {path} does not exist (was it deleted, or is MODELS_DIR different on this worker?).")

@@ -9,5 +9,6 @@ urlpatterns: list[URLPattern] = [
     path("finetune/<int:pk>/cancel/", views.finetune_cancel, name="finetune_cancel"),
     path("finetune/<int:pk>/resume/", views.finetune_resume, name="finetune_resume"),
     path("batch/", views.batch_start, name="batch_start"),
+    path("markov/", views.markov_create, name="markov_create"),
     path("batch/<int:pk>/cancel/", views.batch_cancel, name="batch_cancel"),
 ]

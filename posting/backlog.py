@@ -26,7 +26,8 @@ def target_account(*, candidate: Candidate) -> Account | None:
     return only[0] if len(only) == 1 else None
 
 
-def _ready() -> "QuerySet[Candidate]":
+def ready_candidates() -> "QuerySet[Candidate]":
+    """Approved, with no live post on any account: what the Ready page lists (the home page counts it)."""
     live = live_posts().filter(candidate=OuterRef("pk"))
     return Candidate.objects.filter(status=Candidate.Status.APPROVED, mention__isnull=True).exclude(Exists(live))
 
@@ -41,7 +42,7 @@ def _for(account: Account) -> Q:
 
 def backlog(*, account: Account) -> "QuerySet[Candidate]":
     """The account's Ready candidates, newest decision first."""
-    return _ready().filter(_for(account)).select_related("batch", "decided_by").order_by("-decided_at", "-id")
+    return ready_candidates().filter(_for(account)).select_related("batch", "decided_by").order_by("-decided_at", "-id")
 
 
 def backlog_unassigned() -> "QuerySet[Candidate]":
@@ -49,7 +50,7 @@ def backlog_unassigned() -> "QuerySet[Candidate]":
     if Account.objects.count() <= 1:
         return Candidate.objects.none()
     return (
-        _ready()
+        ready_candidates()
         .filter(Q(batch__isnull=True) | Q(batch__account__isnull=True))
         .select_related("batch", "decided_by")
         .order_by("-decided_at", "-id")

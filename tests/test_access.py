@@ -51,9 +51,9 @@ def test_it_creates_the_owner_and_curator_groups() -> None:
 
 
 def test_navigation_hides_owner_pages_from_curators(curator_client: Client, owner_client: Client) -> None:
-    from core.context_processors import NAVIGATION
+    from core.context_processors import nav_items
 
-    owner_only = [label for label, _name, role in NAVIGATION if role == "owner"]
+    owner_only = [label for label, _name, role in nav_items() if role == "owner"]
     html = curator_client.get(reverse("core:home")).content.decode()
     for label in owner_only:
         assert f">{label}</a>" not in html

@@ -88,7 +88,7 @@ def test_the_pages_still_look_and_work_right_without_inline_code(browser: Any, l
 
     open_page(page, f"{live_server.url}/generation/")
     assert page.eval_on_selector(".grid-2", "e => getComputedStyle(e).display") == "grid"
-    assert page.eval_on_selector("pre.sample", "e => getComputedStyle(e).whiteSpace") == "pre-wrap"
+    assert page.eval_on_selector(".sample-texts li", "e => getComputedStyle(e).overflowWrap") == "anywhere"
     page.screenshot(path=str(SCREENSHOT_DIR / "csp-generation.png"), full_page=True)
 
     open_page(page, f"{live_server.url}/schedule/")

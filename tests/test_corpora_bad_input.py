@@ -50,7 +50,7 @@ CASES = [
         "broken-json-cut-short",
         "trump.json",
         b'[{"text": "one"},\n {"text": "tw',
-        ["not valid JSON", "Unterminated string starting at line 2, column 11"],
+        ["looks cut off", "the item starting at line 2, column 2 is never closed"],
     ),
     Case(
         "broken-json-item",
@@ -68,7 +68,15 @@ CASES = [
     Case("broken-csv-quote", "t.csv", b'tweets\nfine\n"not closed\nmore\n', ["not valid CSV", "line 3", "not closed"]),
     Case("broken-csv-columns", "t.csv", b"first\nsecond, with a comma\n", ["not a single-column CSV", "line 2 has 2 fields"]),
     Case("not-utf8", "t.csv", "tweets\ncafé\n".encode("latin-1"), ["not UTF-8", "byte 0xe9 at line 2", "Save the file as UTF-8"]),
-    Case("not-utf16", "t.txt", "hello\n".encode("utf-16"), ["not UTF-8", "line 1"]),
+    Case("utf16-without-bom", "t.txt", "hello\n".encode("utf-16-le"), ["not UTF-8", "without a byte-order mark", "line 1"]),
+    Case(
+        "cut-off-json",
+        "t.json",
+        b'[{"text": "one", "id_str": "1"}, {"text": "tw',
+        ["looks cut off", "line 1, column 34", "Download or copy"],
+    ),
+    Case("cut-off-json-array", "t.json", b'[{"text": "one", "id_str": "1"}, ', ["looks cut off", "closing ']' is missing"]),
+    Case("cut-off-jsonl", "t.jsonl", b'{"text": "one"}\n{"text": "tw', ["looks cut off", "last line (2)"]),
     Case(
         "empty-after-cleaning",
         "t.csv",

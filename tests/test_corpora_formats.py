@@ -33,7 +33,7 @@ def test_it_detects_the_format(name: str, head: bytes, fmt: str, delimiter: str 
     [
         ("book.xlsx", b"PK\x03\x04", "Unknown format: book.xlsx looks like a binary file (.xlsx)"),
         ("blob", b"abc\x00def", "Unknown format: blob looks like a binary file (no extension)"),
-        ("t.txt", "hi".encode("utf-16"), "t.txt is not UTF-8: it looks like UTF-16"),
+        ("t.txt", "hi".encode("utf-16-le"), "t.txt is not UTF-8: it looks like UTF-16 without a byte-order mark"),
         ("t.js", b"console.log(1)", "Unknown format: t.js is named .js"),
     ],
 )

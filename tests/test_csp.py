@@ -64,7 +64,7 @@ def test_the_htmx_script_tag_carries_the_nonce_of_the_header(owner_client: Clien
 
 def test_htmx_is_told_not_to_inject_its_indicator_styles(owner_client: Client) -> None:
     html = owner_client.get(reverse("core:home")).content.decode()
-    assert """<meta name="htmx-config" content='{"includeIndicatorStyles": false}'>""" in html
+    assert """<meta name="htmx-config" content='{"includeIndicatorStyles": false, "defaultSettleDelay": 0}'>""" in html
     css = (Path(settings.BASE_DIR) / "static" / "css" / "app.css").read_text()
     assert ".htmx-request .htmx-indicator" in css
 

@@ -212,7 +212,7 @@ def test_it_draws_the_loss_chart_and_shows_errors_escaped(owner_client: Client) 
         error="The worker ran out of memory during the finetune.",
     )
     page = owner_client.get(URL).content.decode()
-    assert "<polyline" in page and 'points="4.0,4.0 160.0,' in page
+    assert "<polyline" in page and 'points="48.0,20.0 198.0,' in page
     assert "The worker ran out of memory during the finetune." in page
     assert "<script>alert(1)</script>" not in page and "&lt;script&gt;" in page
     assert not Candidate.objects.exists()

@@ -52,7 +52,7 @@ def test_icon_buttons_and_charts_have_names(client: Client, tmp_path: Path) -> N
     assert '<svg class="sparkline" role="img" aria-label="Decisions of olivia in each of the last 24 hours"' in stats
     assert '<svg class="chart" role="img" aria-label="Approval rate by temperature"' in stats
     generation = client.get(site.pages["generation"]).content.decode()
-    assert re.search(r'<svg class="loss-chart"[^>]* role="img" aria-label="Loss from 5\.50 to 4\.20"', generation)
+    assert re.search(r'<svg class="loss-chart"[^>]* role="img" aria-label="Loss by training step: from 5\.50 down to 4\.20"', generation)
     # Every <svg> a page draws is either named or hidden from assistive technology.
     for name in ("queue", "stats", "generation"):
         html = client.get(site.pages[name]).content.decode()

@@ -234,7 +234,7 @@ def test_near_copies_stand_out_with_the_closest_training_text_highlighted(curato
     near = make_near_copy()
     html = curator_client.get(reverse("curator:queue")).content.decode()
     assert "qcard qcard-near" in html
-    assert "91% similar" in html
+    assert "88% copied" in html  # 7 of its 8 words are in the training tweet
     assert "Sad! <mark>The fake news media is working overtime</mark>" in html
     assert "<mark>The fake news media is working overtime</mark> today" in html
     assert f"Closest training tweet #{near.nearcopy_closest_id}" in html

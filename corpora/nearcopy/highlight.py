@@ -3,6 +3,7 @@
 from dataclasses import dataclass
 
 from corpora.nearcopy import Span
+from corpora.nearcopy.text import words_with_offsets
 
 
 @dataclass(frozen=True)
@@ -39,3 +40,14 @@ def candidate_segments(text: str, spans: list[Span]) -> list[Segment]:
 
 def training_segments(text: str, spans: list[Span], training_id: int | None) -> list[Segment]:
     return segments(text, [(s.training_start, s.training_end) for s in spans if s.training_id == training_id])
+
+
+def copied_share(text: str, ranges: list[tuple[int, int]]) -> int:
+    """The one meaning of the near-copy percentage everywhere: the share of the text's words (as the check
+    counts them) that lie in runs shared with training tweets, in whole percent. A copy is 100, an
+    original with no shared run 0."""
+    words = words_with_offsets(text)
+    if not words:
+        return 0
+    inside = sum(1 for w in words if any(start <= w.start and w.end <= end for start, end in ranges))
+    return round(100 * inside / len(words))

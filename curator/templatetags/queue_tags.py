@@ -14,7 +14,7 @@ from django.utils.safestring import SafeString
 from django.utils.timesince import timesince
 
 from core.times import local_time
-from corpora.nearcopy.highlight import segments
+from corpora.nearcopy.highlight import copied_share, segments
 from curator import publication
 from curator.models import Candidate
 from curator.selectors import Rate
@@ -48,6 +48,18 @@ def highlight(text: str, spans: Any, side: str = "candidate", training_id: int |
             (format_html("<mark>{}</mark>", s.text) if s.marked else s.text,)
             for s in segments(text or "", _ranges(spans, side, training_id))
         ),
+    )
+
+
+@register.simple_tag
+def copied(candidate: Any) -> SafeString:
+    """The near-copy percentage, with one meaning everywhere: how much of the text is in runs shared with
+    training tweets. Nothing for a text that was not checked."""
+    if candidate.nearcopy_verdict == "unchecked":
+        return SafeString("")
+    share = copied_share(candidate.text or "", _ranges(candidate.nearcopy_spans, "candidate", None))
+    return format_html(
+        '<span class="similarity" title="Share of its words found in runs shared with training tweets">{}% copied</span>', share
     )
 
 

@@ -4,6 +4,16 @@
 (function () {
   "use strict";
 
+  // <form data-confirm="Question?">: asks before it is sent (plain and htmx forms alike); Cancel sends nothing.
+  // Capture phase on the document, so the question comes before htmx's own submit listener on the form.
+  document.addEventListener("submit", function (ev) {
+    var form = ev.target instanceof Element ? ev.target.closest("form[data-confirm]") : null;
+    if (form && !window.confirm(form.getAttribute("data-confirm"))) {
+      ev.preventDefault();
+      ev.stopImmediatePropagation();
+    }
+  }, true);
+
   document.addEventListener("click", function (ev) {
     var target = ev.target instanceof Element ? ev.target : null;
     if (!target) return;

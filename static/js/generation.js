@@ -15,9 +15,34 @@
     });
     var note = form.querySelector("[data-markov-note]");
     if (note) note.hidden = !markov;
+    var base = form.querySelector("[data-base-note]");
+    if (base) base.hidden = !(option && option.getAttribute("data-kind") === "base");
+  }
+
+  // A name field suggested from the corpus (data-suggested-from) follows the corpus picked, unless the
+  // owner typed a name of their own.
+  function followCorpus(form) {
+    var select = form.querySelector("select[name=corpus]");
+    var input = form.querySelector("[data-suggested-from=corpus]");
+    if (!select || !input) return;
+    var suggested = function () {
+      var option = select.options[select.selectedIndex];
+      return option ? option.getAttribute("data-run-name") || "" : "";
+    };
+    var last = input.value;
+    select.addEventListener("change", function () {
+      if (input.value === last || input.value === "") {
+        input.value = suggested();
+        last = input.value;
+      }
+    });
   }
 
   function init() {
+    ["finetune-form", "markov-form"].forEach(function (id) {
+      var f = document.getElementById(id);
+      if (f) followCorpus(f);
+    });
     var form = document.getElementById("batch-form");
     if (!form) return;
     sync(form);

@@ -36,8 +36,23 @@
     var key = ARROWS[ev.key] || ev.key;
     // One decision at a time: a key pressed while a swap is in flight would act on the old card.
     if (busy) { ev.preventDefault(); return; }
-    if (press(key)) { ev.preventDefault(); }
+    if (press(key)) { ev.preventDefault(); return; }
+    if (hint(key)) { ev.preventDefault(); }
   });
+
+  // A key that means nothing on this card (Shift+A on an original) says why nothing happened: the card
+  // carries the sentence (data-hint-for lists the keys), so the words stay in the template.
+  function hint(key) {
+    var root = panel();
+    if (!root) { return false; }
+    var found = false;
+    root.querySelectorAll("[data-hint-for]").forEach(function (el) {
+      var match = el.getAttribute("data-hint-for").split(" ").indexOf(key) >= 0;
+      el.hidden = !match;
+      found = found || match;
+    });
+    return found;
+  }
 
   // Busy from the request until htmx has processed the new card: a key in between would click a
   // button htmx has not wired yet (a full page post) or act on a card the curator has not seen.
@@ -55,6 +70,38 @@
     setBusy(false);
     var area = document.querySelector("#queue-panel textarea[autofocus]");
     if (area) { area.focus(); area.setSelectionRange(area.value.length, area.value.length); }
+  });
+
+  // The length counter while editing: the server counts (X's weighted rules, exactly what the save
+  // applies), asked as the curator types; only the newest answer is shown.
+  var lengthSeq = 0;
+  var lengthTimer = null;
+  function countLength() {
+    var root = panel();
+    var box = root && root.querySelector("[data-length-url]");
+    var area = root && root.querySelector("textarea[name=text]");
+    if (!box || !area) { return; }
+    var seq = ++lengthSeq;
+    var body = new URLSearchParams();
+    body.append("text", area.value);
+    var headers = csrfHeaders();
+    headers["Content-Type"] = "application/x-www-form-urlencoded";
+    box.setAttribute("data-counting", "");
+    fetch(box.getAttribute("data-length-url"), { method: "POST", headers: headers, body: body, credentials: "same-origin" })
+      .then(function (r) { return r.ok ? r.json() : null; })
+      .then(function (data) {
+        if (!data || seq !== lengthSeq || !box.isConnected) { return; }
+        box.removeAttribute("data-counting");
+        box.querySelector("[data-length-count]").textContent = data.length + "/" + data.max;
+        box.querySelector("[data-length-bar]").setAttribute("width", String(Math.min(100, Math.round(100 * data.length / data.max))));
+        box.classList.toggle("over", data.over);
+      })
+      .catch(function () {});
+  }
+  document.addEventListener("input", function (ev) {
+    if (!ev.target || ev.target.name !== "text" || !ev.target.closest("#queue-panel")) { return; }
+    clearTimeout(lengthTimer);
+    lengthTimer = setTimeout(countLength, 60);
   });
 
   ["mousemove", "click", "scroll", "touchstart"].forEach(function (name) {

@@ -73,6 +73,7 @@ def site_make(tmp_dir: Path) -> Site:
     pages = {
         "home": reverse("core:home"),
         "status": reverse("core:status"),
+        "people": reverse("core:people"),
         "queue": reverse("curator:queue"),
         "queue editor": reverse("curator:queue_edit", args=[near.pk]),
         "candidates": reverse("curator:candidates"),

@@ -3,7 +3,7 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from corpora.cleaning import RULES
+from corpora.cleaning import KEEP_SELF_REPLIES, KEEP_SELF_REPLIES_HELP, RULES
 from corpora.formats import FORMATS
 from corpora.services import CorpusImportError, corpus_import
 
@@ -31,12 +31,14 @@ class Command(BaseCommand):
         parser.add_argument("--delimiter", default=None, help="the line between texts, for the delimited format (default: detect)")
         for rule in RULES:
             parser.add_argument(KEEP_FLAGS[rule.option], dest=rule.option, action="store_false", help=f"switch off: {rule.help}")
+        parser.add_argument("--keep-self-replies", dest=KEEP_SELF_REPLIES, action="store_true", help=KEEP_SELF_REPLIES_HELP)
         parser.add_argument("--max-bytes", type=int, default=None, help="size limit (default: settings.CORPUS_MAX_UPLOAD_BYTES)")
         parser.add_argument("--max-text-chars", type=int, default=None, help="longest text kept (default: settings.CORPUS_MAX_TEXT_CHARS)")
         parser.add_argument("--json", action="store_true", help="print the summary as one JSON object")
 
     def handle(self, *args: Any, **options: Any) -> None:
         rule_options: dict[str, Any] = {rule.option: options[rule.option] for rule in RULES}
+        rule_options[KEEP_SELF_REPLIES] = options[KEEP_SELF_REPLIES]
         if options["delimiter"]:
             rule_options["delimiter"] = options["delimiter"]
         try:
