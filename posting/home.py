@@ -25,7 +25,8 @@ def facts() -> list[Fact]:
     ready = ready_candidates().count()
     found = [Fact(order=20, label="approved, not yet scheduled", value=str(ready), url_name="posting:ready", role="curator")]
     upcoming = (
-        Post.objects.readable().filter(state=Post.State.QUEUED, scheduled_at__gte=timezone.now() - timedelta(minutes=5))
+        Post.objects.readable()
+        .filter(state=Post.State.QUEUED, scheduled_at__gte=timezone.now() - timedelta(minutes=5))
         .values("account__name")
         .annotate(next_at=Min("scheduled_at"))
         .order_by("next_at")

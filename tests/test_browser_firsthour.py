@@ -8,11 +8,11 @@ import pytest
 from corpora.models import TrainingText
 from curator import claims, decisions
 from curator.models import Candidate
-from tests.test_browser_queue import _fresh_cache, browser, card_id, log_in, make_curator, press, wait_for_card
-from tests.test_queue_factories import make_batch, make_candidate, make_candidates, make_near_copy
+from tests.support.browser import card_id, log_in, make_curator, press
+from tests.support.queue import make_batch, make_candidate, make_candidates, make_near_copy
+from tests.test_browser_queue import wait_for_card
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
-__all__ = ["_fresh_cache", "browser"]
 
 
 def feedback(page: Any) -> str:
@@ -228,7 +228,7 @@ def test_the_run_name_follows_the_corpus_picked(browser: Any, live_server: Any) 
     """Point 5: picking another corpus changes the suggested run (and chain) name, unless one was typed."""
     from django.contrib.auth.models import Group, User
 
-    from tests.test_generation_support import corpus_make
+    from tests.support.generation import corpus_make
 
     proverbs = corpus_make("proverbs", n=5, seed=2)
     corpus_make("trump", n=5)  # the newest: first in the list
@@ -252,7 +252,7 @@ def test_picking_an_untrained_base_model_warns_before_generating(browser: Any, l
     from django.contrib.auth.models import Group, User
 
     from generation.models import Checkpoint
-    from tests.test_generation_support import tiny_checkpoint
+    from tests.support.generation import tiny_checkpoint
 
     base = tiny_checkpoint()
     chain = Checkpoint.objects.create(name="chain", kind=Checkpoint.Kind.MARKOV, path="markov/chain.json")
@@ -275,7 +275,7 @@ def test_post_now_and_unschedule_ask_first_and_logging_out_says_so(browser: Any,
     from django.utils import timezone
 
     from posting.models import Post
-    from tests.test_queue_factories import make_account
+    from tests.support.queue import make_account
 
     make_curator("carl")
     account = make_account()
@@ -318,7 +318,7 @@ def test_the_queue_schedule_and_history_fit_a_390_px_phone(browser: Any, live_se
     from django.utils import timezone
 
     from posting.models import Post
-    from tests.test_queue_factories import make_account
+    from tests.support.queue import make_account
 
     make_curator("carl")
     account = make_account()
@@ -370,8 +370,8 @@ def test_the_pages_for_the_readme(browser: Any, live_server: Any) -> None:
     from django.contrib.auth.models import Group, User
 
     from generation.models import FinetuneRun, Status
-    from tests.test_browser_queue import SCREENSHOT_DIR
-    from tests.test_generation_support import tiny_checkpoint
+    from tests.support.browser import SCREENSHOT_DIR
+    from tests.support.generation import tiny_checkpoint
 
     SCREENSHOT_DIR.mkdir(parents=True, exist_ok=True)
     owner = User.objects.create_user("olivia", password="owner-pass-123")

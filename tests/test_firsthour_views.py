@@ -16,7 +16,7 @@ from corpora.models import Corpus
 from generation import checkpoints
 from generation.forms import run_name_suggest
 from generation.models import Checkpoint, FinetuneRun
-from tests.test_generation_support import corpus_make, tiny_checkpoint, tiny_models_dir
+from tests.support.generation import corpus_make, tiny_checkpoint, tiny_models_dir
 
 pytestmark = pytest.mark.django_db
 
@@ -219,7 +219,7 @@ def test_no_template_comment_leaks_into_a_page(owner_client: Client) -> None:
 @pytest.mark.parametrize("htmx", [False, True])
 def test_a_stale_link_to_a_card_names_it_and_who_took_it(curator_client: Client, curator: User, curator2: User, htmx: bool) -> None:
     from curator import claims, decisions
-    from tests.test_queue_factories import make_candidates
+    from tests.support.queue import make_candidates
 
     first, _second = make_candidates(2)
     curator_client.get(reverse("curator:queue"))

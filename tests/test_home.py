@@ -11,7 +11,7 @@ from django.utils import timezone
 from curator.models import Candidate, Decision
 from generation.models import GenerationBatch, Status
 from posting.models import Account, Post
-from tests.test_queue_factories import make_account, make_batch, make_candidates
+from tests.support.queue import make_account, make_batch, make_candidates
 
 pytestmark = pytest.mark.django_db
 

@@ -8,7 +8,7 @@ from posting.crypto import credentials_decrypt
 from posting.models import Account
 from testing.fakemastodon import FakeMastodonControl
 from testing.pds import FaultProxy, PdsServer
-from tests.networks_support import mastodon, mastodon_server, pds, proxy
+from tests.support.networks import mastodon, mastodon_server, pds, proxy
 
 pytestmark = pytest.mark.django_db
 __all__ = ["mastodon", "mastodon_server", "pds", "proxy"]

@@ -11,7 +11,7 @@ from posting.delivery import posts_send_due
 from posting.models import Account, Attempt, Post
 from posting.networks import BLUESKY_MAX_GRAPHEMES
 from testing.pds import FaultProxy, PdsServer
-from tests.networks_support import bluesky_account, due_post, pds, proxy
+from tests.support.networks import bluesky_account, due_post, pds, proxy
 
 pytestmark = pytest.mark.django_db
 __all__ = ["pds", "proxy"]

@@ -10,20 +10,21 @@ from typing import Any
 import pytest
 from django.contrib.auth.models import Group, User
 from django.utils import timezone
-from posting.fakex import FakeXControl, FakeXServer
 
 from posting.models import Account, Post
 from posting.tasks import post_due
 from testing.fakemastodon import FakeMastodonControl
+from testing.fakex import FakeXControl, FakeXServer
 from testing.pds import FaultProxy, PdsServer
-from tests.networks_support import mastodon, mastodon_server, pds, proxy
-from tests.posting_support import fake, fake_server, x_account
-from tests.test_browser_queue import browser, press, wait_for_card
-from tests.test_queue_factories import make_candidate
-from tests.workers import celery_worker, wait_for
+from tests.support.browser import press
+from tests.support.networks import mastodon, mastodon_server, pds, proxy
+from tests.support.posting import x_account
+from tests.support.queue import make_candidate
+from tests.support.workers import celery_worker, wait_for
+from tests.test_browser_queue import wait_for_card
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
-__all__ = ["browser", "fake", "fake_server", "mastodon", "mastodon_server", "pds", "proxy"]
+__all__ = ["mastodon", "mastodon_server", "pds", "proxy"]
 SCREENSHOT_DIR = Path(os.environ.get("SCREENSHOT_DIR", "var/screenshots"))
 PASSWORD = "owner-pass-123"
 

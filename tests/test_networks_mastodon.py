@@ -10,7 +10,7 @@ from posting.crypto import credentials_encrypt
 from posting.delivery import posts_send_due
 from posting.models import Account, Attempt, Post
 from testing.fakemastodon import FakeMastodonControl
-from tests.networks_support import due_post, mastodon, mastodon_account, mastodon_server
+from tests.support.networks import due_post, mastodon, mastodon_account, mastodon_server
 
 pytestmark = pytest.mark.django_db
 __all__ = ["mastodon", "mastodon_server"]

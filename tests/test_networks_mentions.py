@@ -13,8 +13,8 @@ from posting.crypto import credentials_encrypt
 from posting.models import Account, Mention, Post
 from testing.fakemastodon import FakeMastodonControl
 from testing.pds import PdsServer
-from tests.networks_support import mastodon, mastodon_account, mastodon_server, pds_appview
-from tests.workers import wait_for
+from tests.support.networks import mastodon, mastodon_account, mastodon_server, pds_appview
+from tests.support.workers import wait_for
 
 pytestmark = pytest.mark.django_db
 __all__ = ["mastodon", "mastodon_server", "pds_appview"]

@@ -11,7 +11,7 @@ from curator.models import Candidate
 from posting.models import Account, Post, Slot
 from posting.networks import graphemes, length_rule, mastodon_length, tid_new
 from posting.scheduling import SchedulingError, post_schedule
-from tests.test_queue_factories import make_candidate
+from tests.support.queue import make_candidate
 
 pytestmark = pytest.mark.django_db
 

@@ -6,7 +6,6 @@ import pytest
 from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
-from posting.fakex import FakeXControl
 from pytest_django.fixtures import Settings as SettingsWrapper
 
 from curator import claims
@@ -15,11 +14,11 @@ from posting.delivery import posts_send_due
 from posting.mentions import skip_reason
 from posting.models import Account, Attempt, Mention, Post
 from posting.publishers import RemoteMention
-from tests.posting_support import due_post, fake, fake_server, x_account
-from tests.test_queue_factories import make_candidate
+from testing.fakex import FakeXControl
+from tests.support.posting import due_post, x_account
+from tests.support.queue import make_candidate
 
 pytestmark = pytest.mark.django_db
-__all__ = ["fake", "fake_server"]
 
 
 @pytest.mark.parametrize("flag", [True, False])

@@ -7,7 +7,7 @@ from django.urls import reverse
 
 from curator import claims
 from curator.models import Candidate
-from tests.test_queue_factories import make_candidates
+from tests.support.queue import make_candidates
 
 pytestmark = pytest.mark.django_db
 

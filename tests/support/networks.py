@@ -12,7 +12,7 @@ from posting.crypto import credentials_encrypt
 from posting.models import Account, Post
 from testing.fakemastodon import FakeMastodonControl, FakeMastodonServer
 from testing.pds import FaultProxy, PdsAccount, PdsServer, pds_installed
-from tests.services import missing
+from tests.support.services import missing
 
 _tokens = itertools.count(1)
 
