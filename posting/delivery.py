@@ -336,7 +336,8 @@ def post_settle(*, post: Post) -> str:
         return post_log(post, Attempt.Outcome.FOUND, found.remote_id)
     last_send = post.log.filter(outcome__in=[Attempt.Outcome.UNKNOWN, Attempt.Outcome.ABANDONED]).order_by("-at").first()
     visible_by = (last_send.at if last_send else now) + timedelta(seconds=settings.POST_VISIBLE_WITHIN_SECONDS)
-    if now < visible_by:
+    # Only a timeline lookup can be early: a send key (Bluesky's record key, Mastodon's Idempotency-Key) answers for sure.
+    if keyed is None and now < visible_by:
         # X shows a new post on the timeline only after a while: not seen yet is not "not sent".
         again = min(visible_by, now + _settle_delay())
         _finish(post, token, mine, next_attempt_at=again)

@@ -78,7 +78,11 @@ def test_a_curator_sees_only_their_part(curator_client: Client) -> None:
     # The steps show what is missing, but an owner's step is not a link for a curator.
     assert "An owner does this step." in html and f'href="{reverse("corpora:list")}"' not in html
     assert "running jobs" not in html and "pending review" in html
-    assert nav_groups(html) == {"Review": ["Queue", "Candidates", "Stats"], "Post": ["Schedule", "History"], "Run": ["Status"]}
+    assert nav_groups(html) == {
+        "Review": ["Queue", "Candidates", "Stats"],
+        "Post": ["Ready", "Schedule", "Calendar", "History"],
+        "Run": ["Status"],
+    }
 
 
 def test_the_navigation_is_grouped_by_the_operators_flow(owner_client: Client) -> None:
@@ -86,7 +90,7 @@ def test_the_navigation_is_grouped_by_the_operators_flow(owner_client: Client) -
     assert nav_groups(html) == {
         "Make": ["Corpora", "Generation"],
         "Review": ["Queue", "Candidates", "Stats"],
-        "Post": ["Schedule", "History", "Accounts"],
+        "Post": ["Ready", "Schedule", "Calendar", "History", "Accounts"],
         "Run": ["People", "Status"],
     }
     assert re.search(r'<div class="nav-group current" role="group" aria-label="Review">', html)

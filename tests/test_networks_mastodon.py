@@ -97,7 +97,9 @@ def test_past_the_idempotency_window_an_unknown_outcome_is_settled_by_reading_th
     assert post.state == Post.State.UNKNOWN
     # The server forgot the key (its window passed): only the timeline can tell.
     mastodon.config(idempotency_window=0)
+    # Two hours pass: the send (and its log line) is that old, past the window and past X-style late visibility.
     Post.objects.filter(pk=post.pk).update(first_attempt_at=timezone.now() - timedelta(hours=2))
+    Attempt.objects.filter(post=post).update(at=timezone.now() - timedelta(hours=2))
     posts_send_due()
     post.refresh_from_db()
     assert post.state == Post.State.SENT, outcomes(post)

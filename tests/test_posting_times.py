@@ -39,7 +39,7 @@ def bad_row(account: Account) -> int:
     with connection.cursor() as cursor:
         cursor.execute(
             "INSERT INTO posting_post (account_id, text, scheduled_at, state, attempts, claim_token, in_reply_to_id, remote_id, url,"
-            " error, created_at) VALUES (%s, 'from the year 10000', %s, 'queued', 0, '', '', '', '', '', %s)",
+            " error, send_key, created_at) VALUES (%s, 'from the year 10000', %s, 'queued', 0, '', '', '', '', '', '', %s)",
             [account.pk, "10000-01-01 04:00:00+00" if connection.vendor == "postgresql" else "10000-01-01 04:00:00", timezone.now()],
         )
     return Post.objects.unreadable().values_list("pk", flat=True).get()

@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('posting', '0004_post_log_by_mention_batches'),
+        ('posting', '0005_accounts_voice_autofill_attention_post_per_account'),
     ]
 
     operations = [

@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('generation', '0004_batch_prompt_only_top_p_default'),
+        ('generation', '0005_batch_target_account'),
     ]
 
     operations = [

@@ -9,7 +9,7 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ('corpora', '0002_owner_permissions'),
-        ('curator', '0005_models_moved_to_core_and_corpora'),
+        ('curator', '0006_decision_return_to_queue'),
         ('generation', '0004_batch_prompt_only_top_p_default'),
         ('posting', '0004_post_log_by_mention_batches'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
