@@ -17,6 +17,8 @@ class AccountAdmin(admin.ModelAdmin):
     list_display = ["name", "publisher", "handle", "paused", "daily_cap"]
     # Credentials are encrypted and never shown back, not even to admins.
     exclude = ["credentials_encrypted"]
+    # Django 6's default (server URLs are https), chosen per field rather than by the deprecated transitional setting.
+    formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
     inlines = [SlotInline]
 
 
