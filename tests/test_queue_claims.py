@@ -14,7 +14,7 @@ from django.utils import timezone
 from curator import claims, decisions
 from curator.models import Candidate
 from curator.tasks import expire_claims
-from tests.support.queue import make_candidates
+from tests.support.queue import claims_at_once, make_candidates
 from tests.support.workers import wait_for
 
 
@@ -180,25 +180,7 @@ def test_concurrent_claims_give_each_candidate_to_exactly_one_curator() -> None:
     """All claim at once, nobody releases: each candidate has one holder and the pool is fully used."""
     users = [User.objects.create_user(f"c{i}") for i in range(10)]
     make_candidates(37)
-    barrier = threading.Barrier(len(users))
-    results: dict[int, list[int]] = {}
-    errors: list[BaseException] = []
-
-    def work(user: User) -> None:
-        try:
-            barrier.wait(timeout=60)
-            results[user.pk] = claims.queue_claim(user=user)
-        except BaseException as exc:  # noqa: BLE001 - reported below
-            errors.append(exc)
-        finally:
-            connections.close_all()
-
-    threads = [threading.Thread(target=work, args=(u,)) for u in users]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join(timeout=120)
-    assert not errors, errors
+    results = claims_at_once(users)
     claimed = [pk for ids in results.values() for pk in ids]
     assert len(claimed) == len(set(claimed)), "a candidate was handed to two curators"
     assert len(claimed) == 37  # 10 x 5 wanted, 37 available: all taken, none twice

@@ -2,11 +2,9 @@
 and never orders another bot's queue."""
 
 import random
-import threading
 
 import pytest
 from django.contrib.auth.models import User
-from django.db import connections
 from django.test import Client
 from django.urls import reverse
 
@@ -16,7 +14,7 @@ from curator.models import Candidate, Decision, QueuePreference, RankerVersion, 
 from curator.ranking import services as ranking
 from curator.ranking.signals import distinct_n, repetition
 from generation.models import Checkpoint, GenerationBatch
-from tests.support.queue import make_candidate
+from tests.support.queue import claims_at_once, make_candidate
 from tests.support.workers import wait_for
 
 CATS = ["cat", "kitten", "whiskers", "purr", "meow", "tabby"]
@@ -142,25 +140,7 @@ def test_two_curators_never_hold_the_same_card_in_best_first_order(settings) -> 
     for i in range(37):
         make_candidate(f"Race text {i}", batch=batch, keep_probability=random.random())
     users = [User.objects.create_user(f"c{i}") for i in range(10)]
-    barrier = threading.Barrier(len(users))
-    results: dict[int, list[int]] = {}
-    errors: list[BaseException] = []
-
-    def work(user: User) -> None:
-        try:
-            barrier.wait(timeout=60)
-            results[user.pk] = claims.queue_claim(user=user)
-        except BaseException as exc:  # noqa: BLE001 - reported below
-            errors.append(exc)
-        finally:
-            connections.close_all()
-
-    threads = [threading.Thread(target=work, args=(u,)) for u in users]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join(timeout=120)
-    assert not errors, errors
+    results = claims_at_once(users)
     claimed = [pk for ids in results.values() for pk in ids]
     assert len(claimed) == len(set(claimed)), "a candidate was handed to two curators"
     assert len(claimed) == 37

@@ -2,6 +2,8 @@
 
 from datetime import time
 
+from django.contrib.auth.models import User
+
 from core import tweets
 from corpora.models import Corpus, TrainingText
 from curator.models import Candidate
@@ -66,3 +68,33 @@ def make_account(*, name: str = "bot") -> Account:
     Slot.objects.create(account=account, time_of_day=time(9, 0), weekdays=[1, 2, 3, 4, 5, 6, 7])
     Slot.objects.create(account=account, time_of_day=time(18, 0), weekdays=[1, 2, 3, 4, 5, 6, 7])
     return account
+
+
+def claims_at_once(users: list[User]) -> dict[int, list[int]]:
+    """Every user claims at the same moment (one thread each, released together); what each got, by user id."""
+    import threading
+
+    from django.db import connections
+
+    from curator import claims
+
+    barrier = threading.Barrier(len(users))
+    results: dict[int, list[int]] = {}
+    errors: list[BaseException] = []
+
+    def work(user: User) -> None:
+        try:
+            barrier.wait(timeout=60)
+            results[user.pk] = claims.queue_claim(user=user)
+        except BaseException as exc:  # noqa: BLE001 - reported below
+            errors.append(exc)
+        finally:
+            connections.close_all()
+
+    threads = [threading.Thread(target=work, args=(u,)) for u in users]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(timeout=120)
+    assert not errors, errors
+    return results
