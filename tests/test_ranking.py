@@ -7,11 +7,14 @@ import pytest
 from django.contrib.auth.models import User
 from django.test import Client
 from django.urls import reverse
+from sklearn.linear_model import LogisticRegression
 
 from corpora.models import Corpus
 from curator import claims, decisions
 from curator.models import Candidate, Decision, QueuePreference, RankerVersion, RankingState
 from curator.ranking import services as ranking
+from curator.ranking.features import NUMBERS_WEIGHT, Item, matrix
+from curator.ranking.model import Ranker, ranker_fit
 from curator.ranking.signals import distinct_n, repetition
 from generation.models import Checkpoint, GenerationBatch
 from tests.support.queue import claims_at_once, make_candidate
@@ -47,6 +50,18 @@ def test_repetition_finds_loops_and_distinct_n_counts_new_ngrams() -> None:
     assert repetition("A fine day to build something new with friends") == 0.0
     assert distinct_n("great great great great", 1) == 0.25
     assert distinct_n("one two three", 2) == 1.0
+
+
+def test_a_model_stored_before_the_numbers_weight_existed_is_scored_as_it_was_trained() -> None:
+    items = [Item(text=kind_text(CATS if i % 2 else DOGS, i)) for i in range(40)]
+    labels = [i % 2 == 1 for i in range(40)]
+    old = LogisticRegression(solver="liblinear").fit(matrix(items, weight=1.0), labels)
+    stored = Ranker(model=old)
+    del stored.__dict__["weight"]  # what unpickling a model written before the field existed gives
+    loaded = Ranker.loads(stored.dumps())
+    assert loaded.weight == 1.0
+    assert loaded.predict(items) == pytest.approx(old.predict_proba(matrix(items, weight=1.0))[:, 1])
+    assert ranker_fit(items=items, labels=labels).weight == NUMBERS_WEIGHT < 1.0
 
 
 @pytest.mark.django_db

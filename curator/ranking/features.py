@@ -24,6 +24,11 @@ _CHARS = HashingVectorizer(n_features=2**18, analyzer="char_wb", ngram_range=(3,
 _LETTERS = re.compile(r"[^\W\d_]")
 _CAPITALS = re.compile(r"[A-Z\u00C0-\u00DE]")
 
+# The numbers' block is weighed against the two n-gram blocks (each of unit length per text). At 1.0 the few
+# numbers drowned the n-grams; 0.3 gave the best AUC and first-200 approval rate at every warm-up tried on the
+# benchmark (300, 500, 1,000 and 2,000 decisions; docs/benchmarks.md).
+NUMBERS_WEIGHT = 0.3
+
 # Optional numbers: (key, scale). Each gets a value and a missing flag.
 OPTIONAL = (("logprob", 5.0), ("nearcopy_score", 100.0), ("temperature", 1.0), ("top_p", 1.0), ("top_k", 40.0))
 
@@ -75,10 +80,11 @@ def ngrams(texts: list[str]) -> sparse.csr_matrix:
     return sparse.hstack([_WORDS.transform(texts), _CHARS.transform(texts)]).tocsr()
 
 
-def matrix(items: list[Item], *, plain: bool = False) -> sparse.csr_matrix:
-    """The feature matrix; `plain`: n-grams only (the baseline the benchmark compares against)."""
+def matrix(items: list[Item], *, plain: bool = False, weight: float = NUMBERS_WEIGHT) -> sparse.csr_matrix:
+    """The feature matrix; `plain`: n-grams only (the baseline the benchmark compares against); `weight`: the
+    numbers' block's weight (a model is scored with the weight it was trained with)."""
     grams = ngrams([i.text for i in items])
     if plain:
         return grams
-    dense = sparse.csr_matrix(np.array([_dense(i) for i in items], dtype=np.float64).reshape(len(items), -1))
+    dense = sparse.csr_matrix(weight * np.array([_dense(i) for i in items], dtype=np.float64).reshape(len(items), -1))
     return sparse.hstack([grams, dense]).tocsr()

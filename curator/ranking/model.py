@@ -13,7 +13,7 @@ from scipy import sparse
 from sklearn.linear_model import LogisticRegression
 from sklearn.metrics import roc_auc_score
 
-from curator.ranking.features import Item, matrix
+from curator.ranking.features import NUMBERS_WEIGHT, Item, matrix
 
 # The share of the newest decisions held out to evaluate a model before it is refitted on all of them.
 HOLDOUT = 0.2
@@ -23,12 +23,14 @@ HOLDOUT = 0.2
 class Ranker:
     model: LogisticRegression
     plain: bool = False
+    # The numbers' weight it was trained with; models stored before the weight existed were trained at 1.0.
+    weight: float = 1.0
 
     def predict(self, items: list[Item]) -> np.ndarray:
         """The keep probability of each item (0..1)."""
         if not items:
             return np.zeros(0)
-        return self.model.predict_proba(matrix(items, plain=self.plain))[:, 1]
+        return self.model.predict_proba(matrix(items, plain=self.plain, weight=self.weight))[:, 1]
 
     def dumps(self) -> bytes:
         # Weights of n-grams never seen in training stay 0: compressed, a model is small whatever the buckets.
@@ -44,7 +46,8 @@ class Ranker:
 def _fit(x: sparse.csr_matrix, y: np.ndarray, *, plain: bool) -> Ranker:
     if y.all() or not y.any():
         raise ValueError("Training needs both approved and rejected decisions.")
-    return Ranker(model=LogisticRegression(C=1.0, solver="liblinear").fit(x, y), plain=plain)
+    model = LogisticRegression(C=1.0, solver="liblinear").fit(x, y)
+    return Ranker(model=model, plain=plain, weight=NUMBERS_WEIGHT)
 
 
 def ranker_fit(*, items: list[Item], labels: list[bool], plain: bool = False) -> Ranker:
