@@ -18,6 +18,7 @@ free rows, then write them: what a queue without row locks or conditional update
 """
 
 import argparse
+import logging
 import os
 import random
 import re
@@ -46,6 +47,8 @@ def _setup(base_url: str) -> None:
     import django
 
     django.setup()
+    # django-axes logs every test-client login at INFO: hundreds of lines around the results.
+    logging.getLogger("axes").setLevel(logging.WARNING)
     from django.core.management import call_command
 
     call_command("migrate", verbosity=0)
