@@ -26,6 +26,7 @@ from generation.batches import batch_run
 from generation.models import Checkpoint, GenerationBatch, Status
 from posting.crypto import CredentialsUnreadable
 from posting.models import Account, Mention, Post
+from posting.networks import length_rule
 from posting.publishers import PublishError, RemoteMention, publisher_for
 from posting.scheduling import OCCUPYING, SchedulingError
 
@@ -257,11 +258,23 @@ def reply_time(*, account: Account, after: datetime) -> datetime:
     return when
 
 
+def reply_text(*, account: Account, author: str, text: str) -> str:
+    """The reply as it goes out. On Mastodon a reply reaches its author only by mentioning them (what Mastodon's
+    own client and Mastodon.py's `status_reply` do), so "@author " goes first unless the text already names them.
+    X and Bluesky thread a reply by the post's id alone: the text is left as it is."""
+    if account.publisher != Account.Publisher.MASTODON or not author:
+        return text
+    if re.search(rf"(?<![\w@])@{re.escape(author)}(?![\w@])", text, re.IGNORECASE):
+        return text
+    return f"@{author} {text}"
+
+
 def reply_schedule(*, candidate: Candidate, by: User | None) -> Post:
     """Schedule an approved reply candidate (inside the caller's transaction, after its approval).
 
     1. Lock the mention and the account; a mention with a live reply is refused (never answered twice).
-    2. A reply Post for reply_time(), in reply to the mention's remote id.
+    2. A reply Post for reply_time(), in reply to the mention's remote id (on Mastodon, naming its author first:
+       reply_text), refused when that makes it too long for the network.
     3. The mention is answered (the queue sets its other candidates aside: curator.decisions).
     """
     now = timezone.now()
@@ -274,10 +287,15 @@ def reply_schedule(*, candidate: Candidate, by: User | None) -> Post:
         raise SchedulingError(f"The mention by @{mention.author_username} already has a reply: a mention is answered only once.")
     if Post.objects.filter(candidate=candidate).exclude(state=Post.State.CANCELLED).exists():
         raise SchedulingError("This candidate is already scheduled or posted.")
+    text = reply_text(account=account, author=mention.author_username, text=candidate.text)
+    refusal = length_rule(account).refusal(text)
+    if refusal:
+        named = f" (the reply names @{mention.author_username} first)" if text != candidate.text else ""
+        raise SchedulingError(f"{refusal.removesuffix('.')}{named}.")
     post = Post.objects.create(
         account=account,
         candidate=candidate,
-        text=candidate.text,
+        text=text,
         scheduled_at=reply_time(account=account, after=now),
         in_reply_to_id=mention.remote_id,
         created_by=by,

@@ -7,6 +7,7 @@ from pytest_django.fixtures import Settings as SettingsWrapper
 
 from curator import decisions
 from curator.models import Candidate
+from curator.publishing import DecisionError
 from generation.models import Checkpoint
 from posting import delivery, mentions
 from posting.crypto import credentials_encrypt
@@ -104,3 +105,34 @@ def test_bluesky_mentions_from_the_appview_are_answered_in_the_thread_exactly_on
     assert reply["value"]["reply"]["root"]["uri"] == mention_ref["uri"]
     assert Post.objects.get(candidate=c).remote_id == reply["uri"]
     assert account.pk == Post.objects.get(candidate=c).account_id
+
+
+def test_a_mastodon_reply_names_its_author_first_once(mastodon: FakeMastodonControl, checkpoint: Checkpoint, curator: User) -> None:
+    """A Mastodon reply reaches its author only through a mention; one already in the text is not doubled."""
+    replying(mastodon)
+    mastodon.mention(author="alice", text="@tootbot is it true?")
+    mastodon.mention(author="bob", text="@tootbot and you?")
+    mentions.mentions_poll()
+    alice, bob = Mention.objects.get(author_username="alice"), Mention.objects.get(author_username="bob")
+    plain = Candidate.objects.create(mention=alice, text="It is very true!", generated_text="It is very true!", text_hash="a")
+    named = Candidate.objects.create(mention=bob, text="Yes, @Bob, me too.", generated_text="Yes, @Bob, me too.", text_hash="b")
+    for c in (plain, named):
+        decisions.candidate_approve(candidate_id=c.pk, version=c.version, by=curator)
+    Post.objects.update(scheduled_at=timezone.now())
+    delivery.posts_send_due()
+    sent = {s["in_reply_to_id"]: s["text"] for s in mastodon.statuses() if s["account"] == "tootbot"}
+    assert sent == {alice.remote_id: "@alice It is very true!", bob.remote_id: "Yes, @Bob, me too."}
+
+
+def test_a_mastodon_reply_too_long_once_it_names_its_author_is_refused_in_words(
+    mastodon: FakeMastodonControl, checkpoint: Checkpoint, curator: User
+) -> None:
+    account = replying(mastodon)
+    mastodon.mention(author="alice", text="@tootbot hi")
+    mentions.mentions_poll()
+    Account.objects.filter(pk=account.pk).update(max_characters=20)  # an instance with short posts
+    text = "x" * 15  # fits alone, not after "@alice "
+    c = Candidate.objects.create(mention=Mention.objects.get(), text=text, generated_text=text, text_hash="t")
+    with pytest.raises(DecisionError, match=r"Too long for Mastodon: 22/20 characters \(the reply names @alice first\)\."):
+        decisions.candidate_approve(candidate_id=c.pk, version=c.version, by=curator)
+    assert not Post.objects.filter(account=account).exists()
