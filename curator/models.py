@@ -53,7 +53,7 @@ class Candidate(models.Model):
     # Claimed as part of the random share, not for its probability (shown on the card; recorded with the decision).
     picked_at_random = models.BooleanField(default=False)
     # Near-duplicate siblings (curator.siblings): pending candidates of the same bot near-identical to each other share
-    # this key, the id of the group's first candidate (a label: it stays when that candidate is decided). None: alone.
+    # this key, the id of one of them when the group formed (a label: it stays when that one is decided). None: alone.
     sibling_group = models.BigIntegerField(null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
