@@ -171,6 +171,29 @@ queue_schedule = _decision_view("schedule", "Approved and scheduled #{pk}.")
 
 @require_POST
 @curator_required
+def queue_reject_similar(request: AuthedRequest, pk: int) -> HttpResponse:
+    """Shift+R: reject the card with its near-duplicate siblings still pending (those another curator holds are left)."""
+    form = DecisionForm(request.POST)
+    if not form.is_valid():
+        return _refused(request, pk=pk, message="This decision did not say which version you saw: reload the page.")
+    try:
+        done = decisions.queue_reject_siblings(
+            candidate_id=pk, version=form.cleaned_data["version"], by=request.user, reason=form.cleaned_data["reason"]
+        )
+    except errors.DecisionError as exc:
+        return _refused(request, pk=pk, message=str(exc))
+    message = f"Rejected #{pk} and {done.rejected} similar." if done.rejected else f"Rejected #{pk}; no similar candidate was pending."
+    if done.left:
+        message += f" {_similar(done.left)} held by another curator {'was' if done.left == 1 else 'were'} left for them."
+    return _after_action(request, after=pk, feedback=("success", message), held=done.claims)
+
+
+def _similar(n: int) -> str:
+    return f"{n} similar candidate" if n == 1 else f"{n} similar candidates"
+
+
+@require_POST
+@curator_required
 def queue_skip(request: AuthedRequest, pk: int) -> HttpResponse:
     try:
         decisions.candidate_skip(candidate_id=pk, by=request.user)
@@ -242,11 +265,10 @@ def queue_undo(request: AuthedRequest) -> HttpResponse:
         taken_back = undo.decision_undo(by=request.user, decision_id=decision_id)
     except errors.DecisionError as exc:
         return _after_action(request, feedback=("error", str(exc)))
-    return _after_action(
-        request,
-        focus=taken_back.candidate_id,
-        feedback=("success", f"Undid {taken_back.data['undid_action']} of #{taken_back.candidate_id}."),
-    )
+    message = f"Undid {taken_back.data['undid_action']} of #{taken_back.candidate_id}"
+    if taken_back.data.get("siblings"):
+        message += f" and of the {_similar(taken_back.data['siblings'])} rejected with it (pending again)"
+    return _after_action(request, focus=taken_back.candidate_id, feedback=("success", message + "."))
 
 
 @curator_required
