@@ -10,7 +10,8 @@ the bot's pending texts), `siblings_join` inside it (a few writes).
 
 from dataclasses import dataclass, field
 
-from django.db.models import Q, QuerySet
+from django.db import connection
+from django.db.models import QuerySet
 
 from core.tweets import normalise
 from corpora import nearcopy
@@ -33,11 +34,11 @@ def compared_text(text: str, prefix: str) -> str:
 
 @dataclass
 class Links:
-    """Found before the insert: for each new candidate (by text hash) the sibling it joins: a pending candidate's
-    id, or another new candidate's text hash (new rows have no id yet, and the insert may drop late duplicates)."""
+    """Found before the insert: the pairs of near-identical candidates that involve a new one, each new candidate by
+    its text hash (new rows have no id yet, and the insert may still drop a late duplicate)."""
 
-    to_pending: dict[str, int] = field(default_factory=dict)
-    to_new: dict[str, str] = field(default_factory=dict)
+    to_pending: list[tuple[str, int]] = field(default_factory=list)  # (new text hash, pending candidate id)
+    to_new: list[tuple[str, str]] = field(default_factory=list)  # (new text hash, another new text hash)
 
 
 def _pending_of(corpus_id: int) -> QuerySet[Candidate]:
@@ -60,12 +61,11 @@ def siblings_find(*, corpus_id: int | None, rows: list[Candidate], prefix: str) 
     texts = [compared_text(text, "" if prompt_only else (lead or "")) for _pk, text, lead, prompt_only in pending]
     texts += [compared_text(r.text, prefix) for r in new]
     for row, found in zip(new, nearcopy.near_identical(texts=texts, new=len(new)), strict=True):
-        if found is None:
-            continue
-        if found < len(pending):
-            links.to_pending[row.text_hash] = pending[found][0]
-        else:
-            links.to_new[row.text_hash] = new[found - len(pending)].text_hash
+        for position in found:
+            if position < len(pending):
+                links.to_pending.append((row.text_hash, pending[position][0]))
+            else:
+                links.to_new.append((row.text_hash, new[position - len(pending)].text_hash))
     return links
 
 
@@ -79,7 +79,7 @@ def siblings_join(*, links: Links, rows: list[Candidate]) -> int:
        The new rows, the existing rows without a group and the rows of merged groups get that key.
     """
     saved = {r.text_hash: r for r in rows if r.pk is not None}
-    targets = sorted(set(links.to_pending.values()))
+    targets = sorted({pk for _digest, pk in links.to_pending})
     node_of: dict[int, tuple[str, int]] = {}
     for i in range(0, len(targets), 500):  # SQLite limits the parameters of one query
         for pk, group in Candidate.objects.filter(pk__in=targets[i : i + 500], status=PENDING).values_list("pk", "sibling_group"):
@@ -93,28 +93,32 @@ def siblings_join(*, links: Links, rows: list[Candidate]) -> int:
             node = parent[node]
         return node
 
-    for digest, pk in links.to_pending.items():
+    for digest, pk in links.to_pending:
         if digest in saved and pk in node_of:
             parent[root(digest)] = root(node_of[pk])
-    for digest, other in links.to_new.items():
+    for digest, other in links.to_new:
         if digest in saved and other in saved:
             parent[root(digest)] = root(other)
     members: dict[object, list[object]] = {}
     for node in list(parent):
         members.setdefault(root(node), []).append(node)
-    joined: list[Candidate] = []
+    keys: list[tuple[int, int]] = []  # (key, id) of each row to write
+    joined = 0
     for nodes in members.values():
         new = [saved[n] for n in nodes if isinstance(n, str)]
         groups = sorted(n[1] for n in nodes if isinstance(n, tuple) and n[0] == "group")
-        alone = [n[1] for n in nodes if isinstance(n, tuple) and n[0] == "alone"]
         key = groups[0] if groups else min(r.pk for r in new)
         for row in new:
             row.sibling_group = key
-        joined.extend(new)
-        if alone or len(groups) > 1:
-            Candidate.objects.filter(Q(pk__in=alone) | Q(sibling_group__in=groups[1:])).update(sibling_group=key)
-    Candidate.objects.bulk_update(joined, ["sibling_group"], batch_size=500)
-    return len(joined)
+        joined += len(new)
+        keys += [(key, r.pk) for r in new] + [(key, n[1]) for n in nodes if isinstance(n, tuple) and n[0] == "alone"]
+        if len(groups) > 1:
+            # Merged groups, decided members included (an undo brings them back into the merged group).
+            Candidate.objects.filter(sibling_group__in=groups[1:]).update(sibling_group=key)
+    with connection.cursor() as cursor:
+        # One prepared statement, many rows: bulk_update's CASE spent ~0.5 s building expressions for 3,000 rows.
+        cursor.executemany(f"UPDATE {Candidate._meta.db_table} SET sibling_group = %s WHERE id = %s", keys)
+    return joined
 
 
 def siblings_pending(*, candidate: Candidate) -> QuerySet[Candidate]:

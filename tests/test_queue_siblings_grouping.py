@@ -30,14 +30,14 @@ def test_the_near_copy_rules_decide_which_texts_are_near_identical() -> None:
         "Great rally tonight in Ohio, thank you all",
         "Great rally tonight in Ohio, thank you all! See you soon.",
     ]
-    # For each of the last three: the closest other text (an edited copy; a text contained in the other), or None.
-    assert near_identical(texts=texts, new=3) == [0, 4, 3]
+    # For each of the last three: the other texts it is near-identical to (an edited copy; a text contained in the other).
+    assert near_identical(texts=texts, new=3) == [[0], [4], [3]]
     # A stock phrase of eight words is not enough between candidates (against training texts it is a copied span).
     stock = [
         "Thank you to all of my great supporters in Iowa, what a night",
         "Thank you to all of my great supporters, the polls are rigged and the media knows it",
     ]
-    assert near_identical(texts=stock, new=1) == [None]
+    assert near_identical(texts=stock, new=1) == [[]]
 
 
 def test_near_identical_candidates_of_a_batch_form_one_group() -> None:
@@ -108,7 +108,7 @@ def test_a_new_candidate_bridging_two_groups_merges_them() -> None:
     second = make_siblings([IOWA, "Thank you Iowa, what a crowd tonight, we will win big in December"])
     left, right = make_candidate("bridge one"), make_candidate("bridge two")
     links = siblings.Links(
-        to_pending={left.text_hash: first[1].pk, right.text_hash: second[0].pk}, to_new={right.text_hash: left.text_hash}
+        to_pending=[(left.text_hash, first[1].pk), (right.text_hash, second[0].pk)], to_new=[(right.text_hash, left.text_hash)]
     )
     assert siblings.siblings_join(links=links, rows=[left, right]) == 2
     assert {group_of(c) for c in [*first, *second, left, right]} == {first[0].pk}

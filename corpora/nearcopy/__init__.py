@@ -53,9 +53,9 @@ def check_texts(*, corpus_id: int, texts: list[str]) -> list[Verdict]:
     return nearcopy_check(corpus=corpus, texts=texts)
 
 
-def near_identical(*, texts: list[str], new: int) -> list[int | None]:
+def near_identical(*, texts: list[str], new: int) -> list[list[int]]:
     """The near-copy rules between texts rather than against a corpus: for each of the last `new` texts, the
-    position in `texts` of the closest other text it is near-identical to, or None.
+    positions in `texts` of every other text it is near-identical to.
 
     Near-identical: the same normalised text, an edited copy, or a shared run covering SPAN_SHARE of the shorter
     text (matching.near_identical_thresholds says why the other rules are off). An index of all the texts is built

@@ -533,16 +533,30 @@ def _forget(found: Found, doc: int) -> None:
     found.ratios.pop(doc, None)
 
 
-def index_near_identical(*, index: Index, docs: list[int], th: Thresholds) -> list[int | None]:
-    """For each of the index's own texts at positions `docs`: the position of the closest other text of the index
-    it is near-identical to (near_identical_thresholds), or None. Looked up and decided exactly as index_check."""
+def index_near_identical(*, index: Index, docs: list[int], th: Thresholds) -> list[list[int]]:
+    """For each of the index's own texts at positions `docs`: the positions of every other text of the index it is
+    near-identical to (near_identical_thresholds). Looked up as index_check does; the exact rules are decided for
+    each pair, not only for the closest text, since every pair joins a group."""
     th = near_identical_thresholds(th)
     queries = queries_make(index.normalised_many(docs)) if docs else []
     found = lookup(index, queries, th)
     doc_words = DocWords(index)
-    closest: list[int | None] = []
+    near: list[list[int]] = []
     for doc, q, f in zip(docs, queries, found, strict=True):
         _forget(f, doc)
-        decision = decide(n_words=len(q.toks), found=f, doc_words=doc_words, th=th)
-        closest.append(decision.doc if decision.verdict in NEAR_COPY else None)
-    return closest
+        pairs = (
+            Found(
+                copies=f.copies & {other},
+                runs={other: f.runs[other]} if other in f.runs else {},
+                ratios={other: f.ratios[other]} if other in f.ratios else {},
+            )
+            for other in sorted(f.copies | f.ratios.keys() | f.runs.keys())
+        )
+        near.append(
+            [
+                p.doc
+                for p in (decide(n_words=len(q.toks), found=pair, doc_words=doc_words, th=th) for pair in pairs)
+                if p.verdict in NEAR_COPY and p.doc is not None
+            ]
+        )
+    return near
