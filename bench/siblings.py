@@ -99,7 +99,7 @@ def main() -> None:
         joined = siblings.siblings_join(links=links, rows=rows)
         join_s = time.perf_counter() - started
 
-    group = dict(Candidate.objects.filter(sibling_group__isnull=False).values_list("text", "sibling_group"))
+    group = {text: key for text, key in Candidate.objects.values_list("text", "sibling_group") if key is not None}
     th = Thresholds.from_settings()
 
     def expected(a: str, b: str) -> bool:
