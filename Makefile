@@ -40,7 +40,7 @@ typecheck: $(STAMP)
 migrate: $(STAMP)
 	DEBUG=$${DEBUG:-1} $(PY) manage.py migrate --noinput
 
-## make bench NAME=nearcopy: run one benchmark (corpora, nearcopy, generate, posting, queue, queue_browser); see docs/benchmarks.md.
+## make bench NAME=nearcopy: run one benchmark (corpora, nearcopy, generate, posting, queue, queue_browser, ranking, siblings); see docs/benchmarks.md.
 bench: $(STAMP)
 	SHARED_DATA_DIR=$${SHARED_DATA_DIR:-../shared/data} $(PY) -m bench $(NAME)
 

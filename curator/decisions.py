@@ -5,6 +5,7 @@ Decision event (the audit log, the undo stack and the statistics).
 """
 
 from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
@@ -16,7 +17,7 @@ from django.utils import timezone
 from django.utils.timesince import timesince
 
 from core import tweets
-from curator import publication
+from curator import publication, siblings
 from curator.claims import PENDING, free_for, lease_end, queue_claim_cards
 from curator.errors import DecisionError, NearCopyBlocked, StaleCandidate
 from curator.models import Candidate, Decision
@@ -77,7 +78,9 @@ def record(
     )
 
 
-def _decide(*, candidate_id: int, version: int, by: User, status: str, action: str, override: bool, reason: str = "") -> Candidate:
+def _decide(
+    *, candidate_id: int, version: int, by: User, status: str, action: str, override: bool, reason: str = "", **data: Any
+) -> Candidate:
     """Approve or reject, inside the caller's transaction.
 
     1. Refuse a near copy without an override (the override is logged as its own event).
@@ -136,6 +139,7 @@ def _decide(*, candidate_id: int, version: int, by: User, status: str, action: s
         ranked_by=candidate.ranked_by_id,
         random=candidate.picked_at_random,
         **({"reason": reason} if reason else {}),
+        **data,
     )
     triggers.decision_counted(corpus_id=candidate.corpus_id)
     # What the update wrote, without reading the row back.
@@ -229,7 +233,7 @@ def set_aside_undo(*, candidate: Candidate) -> int:
     return back
 
 
-def _reject(*, candidate_id: int, version: int, by: User, reason: str = "") -> Candidate:
+def _reject(*, candidate_id: int, version: int, by: User, reason: str = "", **data: Any) -> Candidate:
     if reason and reason not in settings.REJECT_REASONS:
         raise DecisionError(f"{reason!r} is not one of the reject reasons ({', '.join(settings.REJECT_REASONS)}); nothing was saved.")
     return _decide(
@@ -240,6 +244,7 @@ def _reject(*, candidate_id: int, version: int, by: User, reason: str = "") -> C
         action=Decision.Action.REJECT,
         override=False,
         reason=reason,
+        **data,
     )
 
 
@@ -305,6 +310,44 @@ def queue_decide(
         return queue_claim_cards(user=by)
 
 
+@dataclass(frozen=True)
+class SiblingsRejected:
+    rejected: int  # the card's similar candidates rejected with it
+    left: int  # those another curator holds (or changed meanwhile): left as they are
+    claims: list[Candidate]  # the curator's claims afterwards, as queue_claim_cards returns them
+
+
+def queue_reject_siblings(*, candidate_id: int, version: int, by: User, reason: str = "") -> SiblingsRejected:
+    """Shift+R: reject the card and every pending candidate near-identical to it (its sibling group), then refill
+    the curator's claims, in one transaction.
+
+    1. The card must still be as the curator saw it (its version, pending, not held by another): otherwise the
+       curator is told who changed it and nothing happens, as with r.
+    2. Each pending sibling that nobody else holds is rejected as r would (its own Decision with the reason; the
+       ranker and the stats count it); one held by another curator, or changed meanwhile, is left and counted.
+    3. The card is rejected last, so its decision is the curator's latest: it carries `group` (the card) and
+       `siblings` (how many), and undo (u) takes the whole group back in one step. Each sibling's decision
+       carries `group` too.
+    """
+    now = timezone.now()
+    with transaction.atomic():
+        card = Candidate.objects.filter(pk=candidate_id).filter(free_for(by, now)).first()
+        if card is None or card.version != version:
+            raise stale(candidate_id=candidate_id, by=by, now=now)
+        rejected = left = 0
+        others = siblings.siblings_pending(candidate=card)
+        left += others.exclude(free_for(by, now)).count()
+        for pk, seen in others.filter(free_for(by, now)).values_list("pk", "version"):
+            try:
+                _reject(candidate_id=pk, version=seen, by=by, reason=reason, group=card.pk)
+            except StaleCandidate:
+                left += 1  # taken or decided since the query above
+            else:
+                rejected += 1
+        _reject(candidate_id=card.pk, version=version, by=by, reason=reason, group=card.pk, siblings=rejected)
+        return SiblingsRejected(rejected=rejected, left=left, claims=queue_claim_cards(user=by))
+
+
 def _nearcopy_fields(candidate: Candidate) -> dict[str, Any]:
     return {
         "nearcopy_verdict": candidate.nearcopy_verdict,
@@ -329,7 +372,8 @@ def candidate_edit(*, candidate_id: int, version: int, by: User, text: str) -> C
 
     1. Validate the length (a too-long text is refused with its length; the curator keeps their text).
     2. Check the new text against the corpus (outside the transaction: it may take a moment).
-    3. Conditional update on the version seen, writing the new verdict; record the edit with what it replaced.
+    3. Conditional update on the version seen, writing the new verdict and leaving its sibling group; record the
+       edit with what it replaced.
     """
     from corpora import nearcopy
 
@@ -367,6 +411,9 @@ def candidate_edit(*, candidate_id: int, version: int, by: User, text: str) -> C
                 version=F("version") + 1,
                 claimed_by=by,
                 claim_expires_at=lease_end(now),
+                # The curator made the text their own: it leaves its near-duplicate group, so that Shift+R on a
+                # sibling never rejects it (undoing the edit puts it back).
+                sibling_group=None,
                 **new_fields,
             )
         )
@@ -381,6 +428,7 @@ def candidate_edit(*, candidate_id: int, version: int, by: User, text: str) -> C
             after_text=text,
             version=version + 1,
             before_nearcopy=_nearcopy_fields(candidate),
+            before_sibling_group=candidate.sibling_group,
             verdict=verdict.verdict,
         )
     candidate.refresh_from_db()

@@ -52,6 +52,9 @@ class Candidate(models.Model):
     ranked_by = models.ForeignKey("curator.RankerVersion", null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
     # Claimed as part of the random share, not for its probability (shown on the card; recorded with the decision).
     picked_at_random = models.BooleanField(default=False)
+    # Near-duplicate siblings (curator.siblings): pending candidates of the same bot near-identical to each other share
+    # this key, the id of one of them when the group formed (a label: it stays when that one is decided). None: alone.
+    sibling_group = models.BigIntegerField(null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -71,6 +74,12 @@ class Candidate(models.Model):
                 fields=["corpus", "-keep_probability", "id"],
                 condition=models.Q(status="pending", keep_probability__isnull=False),
                 name="candidate_bot_best_idx",
+            ),
+            # A card's pending siblings (counted on every card, rejected together by Shift+R); small, like the queue.
+            models.Index(
+                fields=["sibling_group"],
+                condition=models.Q(status="pending", sibling_group__isnull=False),
+                name="candidate_sibling_idx",
             ),
         ]
 

@@ -9,7 +9,7 @@ from django.db.models import Count, Q, QuerySet
 from django.utils import timezone
 
 from corpora.models import TrainingText
-from curator import publication
+from curator import publication, siblings
 from curator.models import Candidate, Decision
 
 # --- The queue ---------------------------------------------------------------------------------
@@ -30,11 +30,27 @@ class QueueState:
     last_undoable: Decision | None
     # The training tweets the current card overlaps: the closest first, then any other it was stitched from.
     sources: list[TrainingText]
+    # The current card's near-duplicate siblings still pending: how many, and the first few (curator.siblings).
+    similar: int = 0
+    similar_shown: tuple["Similar", ...] = ()
+
+    @property
+    def similar_more(self) -> int:
+        return self.similar - len(self.similar_shown)
 
     @property
     def pending_label(self) -> str:
         """The pending count as the queue shows it: exact up to the cap, then "1000+"."""
         return f"{PENDING_COUNT_CAP}+" if self.pending > PENDING_COUNT_CAP else str(self.pending)
+
+
+@dataclass(frozen=True)
+class Similar:
+    """A pending sibling as the card lists it."""
+
+    pk: int
+    text: str
+    held_by: str  # the other curator reviewing it right now (Shift+R leaves it to them), or ""
 
 
 PENDING_COUNT_CAP = 1000  # beyond this the queue page says "1000+": counting 100k rows per card costs more than the card
@@ -63,7 +79,27 @@ def queue_state(*, user: User, claims: list[Candidate], current_id: int | None =
         pending=pending_count(),
         last_undoable=Decision.objects.filter(user=user, undone=False, action__in=UNDOABLE).first(),
         sources=nearcopy_sources(candidate=current) if current else [],
+        **_similar(current, user=user),
     )
+
+
+def _similar(current: Candidate | None, *, user: User) -> dict[str, Any]:
+    """Two small queries on the pending sibling index, only for a card that has a group."""
+    if current is None or current.sibling_group is None:
+        return {}
+    now = timezone.now()
+    others = siblings.siblings_pending(candidate=current)
+    shown = tuple(
+        Similar(
+            pk=o.pk,
+            text=o.text,
+            held_by=o.claimed_by.get_username()
+            if o.claimed_by and o.claimed_by != user and o.claim_expires_at and o.claim_expires_at > now
+            else "",
+        )
+        for o in others.select_related("claimed_by").order_by("id")[: siblings.SHOWN]
+    )
+    return {"similar": others.count(), "similar_shown": shown}
 
 
 def nearcopy_sources(*, candidate: Candidate) -> list[TrainingText]:

@@ -11,6 +11,7 @@ urlpatterns: list[URLPattern] = [
     path("queue/choice/", views_queue.queue_choice, name="queue_choice"),
     path("queue/<int:pk>/approve/", views_queue.queue_approve, name="queue_approve"),
     path("queue/<int:pk>/reject/", views_queue.queue_reject, name="queue_reject"),
+    path("queue/<int:pk>/reject-similar/", views_queue.queue_reject_similar, name="queue_reject_similar"),
     path("queue/<int:pk>/schedule/", views_queue.queue_schedule, name="queue_schedule"),
     path("queue/<int:pk>/skip/", views_queue.queue_skip, name="queue_skip"),
     path("queue/<int:pk>/edit/", views_queue.queue_edit, name="queue_edit"),

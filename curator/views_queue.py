@@ -5,6 +5,7 @@ an htmx POST gets the queue panel (the `panel` partial of curator/queue.html) wi
 """
 
 from collections.abc import Callable
+from typing import Any
 from urllib.parse import urlencode
 
 from django.conf import settings
@@ -135,31 +136,41 @@ def queue_renew(request: AuthedRequest) -> HttpResponse:
     return HttpResponse(status=204)
 
 
+def _decided(request: AuthedRequest, pk: int, decide: Callable[[dict[str, Any]], tuple[list[Candidate], str]]) -> HttpResponse:
+    """A decision posted from a card: `decide` takes the form's data and returns the claims after it and the message."""
+    form = DecisionForm(request.POST)
+    if not form.is_valid():
+        return _refused(request, pk=pk, message="This decision did not say which version you saw: reload the page.")
+    try:
+        held, message = decide(form.cleaned_data)
+    except errors.DecisionError as exc:
+        return _refused(request, pk=pk, message=str(exc))
+    return _after_action(request, after=pk, feedback=("success", message), held=held)
+
+
 def _decision_view(action: str, done: str) -> Callable[[AuthedRequest, int], HttpResponse]:
     @require_POST
     @curator_required
     def view(request: AuthedRequest, pk: int) -> HttpResponse:
-        form = DecisionForm(request.POST)
-        if not form.is_valid():
-            return _refused(request, pk=pk, message="This decision did not say which version you saw: reload the page.")
-        try:
+        def decide(data: dict[str, Any]) -> tuple[list[Candidate], str]:
             held = decisions.queue_decide(
                 action=action,
                 candidate_id=pk,
-                version=form.cleaned_data["version"],
+                version=data["version"],
                 by=request.user,
-                override=form.cleaned_data["override"],
-                account_id=form.cleaned_data["account"] if action == "schedule" else None,
-                reason=form.cleaned_data["reason"] if action == "reject" else "",
+                override=data["override"],
+                account_id=data["account"] if action == "schedule" else None,
+                reason=data["reason"] if action == "reject" else "",
             )
-        except errors.DecisionError as exc:
-            return _refused(request, pk=pk, message=str(exc))
-        message = done.format(pk=pk)
-        if action == "schedule":
-            made = selectors.scheduled_by(candidate_id=pk, user=request.user)
+            made = selectors.scheduled_by(candidate_id=pk, user=request.user) if action == "schedule" else {}
             if made:
-                message = f"Approved #{pk} and scheduled it on {made.get('account')} for {made.get('scheduled_local') or made.get('scheduled_at')}."
-        return _after_action(request, after=pk, feedback=("success", message), held=held)
+                return (
+                    held,
+                    f"Approved #{pk} and scheduled it on {made.get('account')} for {made.get('scheduled_local') or made.get('scheduled_at')}.",
+                )
+            return held, done.format(pk=pk)
+
+        return _decided(request, pk, decide)
 
     return view
 
@@ -167,6 +178,25 @@ def _decision_view(action: str, done: str) -> Callable[[AuthedRequest, int], Htt
 queue_approve = _decision_view("approve", "Approved #{pk}.")
 queue_reject = _decision_view("reject", "Rejected #{pk}.")
 queue_schedule = _decision_view("schedule", "Approved and scheduled #{pk}.")
+
+
+@require_POST
+@curator_required
+def queue_reject_similar(request: AuthedRequest, pk: int) -> HttpResponse:
+    """Shift+R: reject the card with its near-duplicate siblings still pending (those another curator holds are left)."""
+
+    def decide(data: dict[str, Any]) -> tuple[list[Candidate], str]:
+        done = decisions.queue_reject_siblings(candidate_id=pk, version=data["version"], by=request.user, reason=data["reason"])
+        message = f"Rejected #{pk} and {done.rejected} similar." if done.rejected else f"Rejected #{pk}; no similar candidate was pending."
+        if done.left:
+            message += f" {_similar(done.left)} held by another curator {'was' if done.left == 1 else 'were'} left for them."
+        return done.claims, message
+
+    return _decided(request, pk, decide)
+
+
+def _similar(n: int) -> str:
+    return f"{n} similar candidate" if n == 1 else f"{n} similar candidates"
 
 
 @require_POST
@@ -242,11 +272,10 @@ def queue_undo(request: AuthedRequest) -> HttpResponse:
         taken_back = undo.decision_undo(by=request.user, decision_id=decision_id)
     except errors.DecisionError as exc:
         return _after_action(request, feedback=("error", str(exc)))
-    return _after_action(
-        request,
-        focus=taken_back.candidate_id,
-        feedback=("success", f"Undid {taken_back.data['undid_action']} of #{taken_back.candidate_id}."),
-    )
+    message = f"Undid {taken_back.data['undid_action']} of #{taken_back.candidate_id}"
+    if taken_back.data.get("siblings"):
+        message += f" and of the {_similar(taken_back.data['siblings'])} rejected with it (pending again)"
+    return _after_action(request, focus=taken_back.candidate_id, feedback=("success", message + "."))
 
 
 @curator_required

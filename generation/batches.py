@@ -13,6 +13,7 @@ from django.utils import timezone
 
 from core.tweets import MAX_WEIGHTED_LENGTH, normalise, text_hash, weighted_length
 from corpora import nearcopy
+from curator import siblings
 from curator.models import Candidate
 from curator.nearcopy import verdict_fields
 from curator.ranking import services as ranking
@@ -109,7 +110,8 @@ def _rank(batch: GenerationBatch, rows: list[Candidate]) -> None:
 
 
 def candidates_store(*, batch_id: int, texts: list[str], timings: dict[str, Any], logprobs: list[float] | None = None) -> GenerationBatch:
-    """Clean, measure, de-duplicate, near-copy check, then insert the rows and the counts in one transaction.
+    """Clean, measure, de-duplicate, near-copy check, find near-duplicate siblings among the bot's pending candidates,
+    then insert the rows (joining their sibling groups) and the counts in one transaction.
 
     The candidates of a reply batch (one a posting.Mention points at) are linked to that mention.
 
@@ -170,6 +172,10 @@ def candidates_store(*, batch_id: int, texts: list[str], timings: dict[str, Any]
     ]
     _rank(batch, rows)
     counts["near_copy"] = sum(1 for v in verdicts if v.is_near_copy)
+    grouping = time.monotonic()
+    # Near-duplicates among the bot's pending candidates, found before the transaction (it reads them all).
+    links = siblings.siblings_find(corpus_id=batch.corpus_id, rows=rows, prefix="" if batch.prompt_only else batch.prefix)
+    siblings_s = time.monotonic() - grouping
     with transaction.atomic():
         locked = GenerationBatch.objects.select_for_update().get(pk=batch_id)
         if locked.status != Status.RUNNING:
@@ -181,6 +187,7 @@ def candidates_store(*, batch_id: int, texts: list[str], timings: dict[str, Any]
             counts["near_copy"] -= sum(1 for r in rows if r.text_hash in late and r.is_near_copy)
             rows = [r for r in rows if r.text_hash not in late]
         Candidate.objects.bulk_create(rows, batch_size=500)
+        siblings.siblings_join(links=links, rows=rows)
         locked.generated_count = counts["generated"]
         locked.kept_count = len(rows)
         locked.duplicate_count = counts["duplicate"]
@@ -189,7 +196,12 @@ def candidates_store(*, batch_id: int, texts: list[str], timings: dict[str, Any]
         locked.empty_count = counts["empty"]
         locked.filtered_count = counts["filtered"]
         locked.progress = counts["generated"]
-        locked.timings = {**timings, "nearcopy_s": round(nearcopy_s, 3), "store_s": round(time.monotonic() - started, 3)}
+        locked.timings = {
+            **timings,
+            "nearcopy_s": round(nearcopy_s, 3),
+            "siblings_s": round(siblings_s, 3),
+            "store_s": round(time.monotonic() - started, 3),
+        }
         locked.status = Status.SUCCEEDED
         locked.finished_at = timezone.now()
         locked.save()

@@ -7,7 +7,7 @@ import pytest
 from curator.models import Candidate, Decision
 from posting.models import Post
 from tests.support.browser import SCREENSHOT_DIR, card_id, log_in, make_curator, press
-from tests.support.queue import make_account, make_batch, make_candidate, make_candidates, make_near_copy
+from tests.support.queue import make_account, make_batch, make_candidate, make_candidates, make_near_copy, make_siblings
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True), pytest.mark.usefixtures("fresh_cache")]
 
@@ -95,6 +95,47 @@ def test_a_near_copy_needs_the_override_key(browser: Any, live_server: Any) -> N
     page.wait_for_selector("text=Nothing to review")
     assert Candidate.objects.get(pk=near.pk).status == Candidate.Status.APPROVED
     assert Decision.objects.filter(candidate=near, action="override").exists()
+
+
+def test_shift_r_rejects_a_card_with_its_similar_candidates_and_u_takes_them_back(browser: Any, live_server: Any) -> None:
+    make_curator("carl")
+    batch = make_batch(temperature=1.1)
+    group = make_siblings(
+        [
+            "The fake news media is working overtime to hide our great ratings tonight",
+            "The fake news media is working overtime to hide our tremendous ratings tonight!",
+            "The fake news media is working so hard to hide our great ratings tonight",
+            "The fake news media is working overtime to hide our record ratings, sad!",
+        ],
+        batch=batch,
+    )
+    alone = make_candidate("Houseplants deserve a long weekend too, water them on Friday", batch=batch)
+    page = log_in(browser, live_server.url, "carl")
+    assert card_id(page) == group[0].pk
+    assert page.locator(".badge.similar").inner_text() == "3 similar"
+    page.locator(".similar summary").click()
+    assert page.locator(".similar li").count() == 3
+    SCREENSHOT_DIR.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(SCREENSHOT_DIR / "queue-similar.png"))
+
+    # Shift+R: the card and its three similar candidates are rejected; the next card comes.
+    press(page, "Shift+R")
+    wait_for_card(page, alone.pk)
+    assert f"Rejected #{group[0].pk} and 3 similar." in page.locator(".feedback").inner_text()
+    assert set(Candidate.objects.filter(pk__in=[c.pk for c in group]).values_list("status", flat=True)) == {"rejected"}
+    assert Decision.objects.filter(action="reject").count() == 4
+
+    # On a card with nothing similar, Shift+R does nothing and says why.
+    press(page, "Shift+R")
+    page.wait_for_selector('[data-hint-for="R"]:not([hidden])')
+    assert "no similar candidates pending" in page.locator('[data-hint-for="R"]').inner_text()
+    assert Candidate.objects.get(pk=alone.pk).status == Candidate.Status.PENDING
+
+    # u: the whole group is back, the card first.
+    press(page, "u")
+    wait_for_card(page, group[0].pk)
+    assert set(Candidate.objects.filter(pk__in=[c.pk for c in group]).values_list("status", flat=True)) == {"pending"}
+    assert page.locator(".badge.similar").inner_text() == "3 similar"
 
 
 def test_two_curators_never_see_the_same_candidate(browser: Any, live_server: Any) -> None:

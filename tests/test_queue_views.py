@@ -17,7 +17,7 @@ from tests.support.queue import make_account, make_batch, make_candidate, make_c
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("fresh_cache")]
 
-ACTIONS = ["curator:queue_approve", "curator:queue_reject", "curator:queue_schedule", "curator:queue_skip"]
+ACTIONS = ["curator:queue_approve", "curator:queue_reject", "curator:queue_reject_similar", "curator:queue_schedule", "curator:queue_skip"]
 
 
 def test_the_pending_count_is_shown_and_capped(curator_client: Client) -> None:

@@ -1,6 +1,7 @@
 """Near-copy check: is a candidate a memorised or lightly edited training text?
 
-The public interface (used by generation and the queue, which apply verdicts to candidates: curator.nearcopy); the implementation lives in this package:
+The public interface (used by generation and the queue, which apply verdicts to candidates: curator.nearcopy; and
+`near_identical`, the same rules between candidates: curator.siblings); the implementation lives in this package:
 `text` (words and offsets), `index` (the persisted index), `matching` (lookup and the exact rules),
 `services` (corpus index in the database and on disk), `tasks` (the build task).
 Definitions: docs/architecture.md, "Near-copy check".
@@ -50,3 +51,21 @@ def check_texts(*, corpus_id: int, texts: list[str]) -> list[Verdict]:
     if corpus is None:
         return [Verdict(verdict="unchecked") for _ in texts]
     return nearcopy_check(corpus=corpus, texts=texts)
+
+
+def near_identical(*, texts: list[str], new: int) -> list[list[int]]:
+    """The near-copy rules between texts rather than against a corpus: for each of the last `new` texts, the
+    positions in `texts` of every other text it is near-identical to.
+
+    Near-identical: the same normalised text, an edited copy, or a shared run covering SPAN_SHARE of the shorter
+    text (matching.near_identical_thresholds says why the other rules are off). An index of all the texts is built
+    in memory (linear in their number) and only the new ones are looked up, so a few thousand new texts against
+    100k known ones cost seconds, not a comparison of every pair.
+    """
+    from corpora.nearcopy.index import index_build
+    from corpora.nearcopy.matching import Thresholds, index_near_identical
+
+    if new <= 0:
+        return []
+    index = index_build(texts=enumerate(texts))
+    return index_near_identical(index=index, docs=list(range(len(texts) - new, len(texts))), th=Thresholds.from_settings())

@@ -1,4 +1,5 @@
-"""The near-copy index of one corpus: sorted numpy arrays on disk, memory-mapped by every process.
+"""The near-copy index of one corpus: sorted numpy arrays on disk, memory-mapped by every process
+(or, for texts that are not a corpus, such as a bot's pending candidates, the same arrays in memory).
 
 Files in one directory (written to a temporary sibling, then renamed, so readers never see half):
 
@@ -65,7 +66,7 @@ def bigram_keys(toks: npt.NDArray[np.uint32]) -> npt.NDArray[np.uint64]:
 
 @dataclass
 class Index:
-    directory: Path
+    directory: Path | None  # None: built in memory (index_build), never written
     meta: dict[str, object]
     ids: npt.NDArray[np.int64]
     tok_off: npt.NDArray[np.int64]
@@ -121,13 +122,12 @@ def index_load(directory: Path) -> Index:
     return Index(directory=directory, meta=meta, **arrays)
 
 
-def index_write(*, texts: Iterable[tuple[int, str]], directory: Path, meta: dict[str, object] | None = None) -> Index:
-    """Build the index of (id, text) pairs into `directory` (atomically) and return it loaded.
+def index_build(*, texts: Iterable[tuple[int, str]], meta: dict[str, object] | None = None) -> Index:
+    """Build the index of (id, text) pairs in memory (nothing written): what index_write persists, and what a
+    check between texts that live nowhere on disk (the pending candidates of a bot) queries directly.
 
     1. Normalise every text once and hash its words (C-speed CRC32), keeping flat arrays only.
     2. Make the bigram keys of all texts at once and sort them (numpy), recording each occurrence.
-    3. Write to a temporary directory beside the target and rename it into place; if another
-       process got there first, keep theirs (same texts, same result).
     """
     started = time.monotonic()
     ids = array("q")
@@ -218,13 +218,23 @@ def index_write(*, texts: Iterable[tuple[int, str]], directory: Path, meta: dict
     info.update({"format": FORMAT, "texts": n, "words": int(tok_arr.size), "bigrams": int(gram_keys.size)})
     info["build_seconds"] = round(time.monotonic() - started, 3)
     info["built_at"] = time.time()
+    return Index(directory=None, meta=info, **arrays)  # type: ignore[arg-type]
 
+
+def index_write(*, texts: Iterable[tuple[int, str]], directory: Path, meta: dict[str, object] | None = None) -> Index:
+    """Build the index of (id, text) pairs into `directory` (atomically) and return it loaded.
+
+    1. Build it in memory (index_build).
+    2. Write to a temporary directory beside the target and rename it into place; if another
+       process got there first, keep theirs (same texts, same result).
+    """
+    built = index_build(texts=texts, meta=meta)
     directory.parent.mkdir(parents=True, exist_ok=True)
     tmp = Path(tempfile.mkdtemp(prefix=f".{directory.name}-", dir=directory.parent))
     try:
-        for name, arr in arrays.items():
-            np.save(tmp / f"{name}.npy", arr)
-        (tmp / "meta.json").write_text(json.dumps(info))
+        for name in _ARRAYS:
+            np.save(tmp / f"{name}.npy", getattr(built, name))
+        (tmp / "meta.json").write_text(json.dumps(built.meta))
         try:
             os.rename(tmp, directory)
         except OSError:

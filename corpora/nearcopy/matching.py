@@ -15,7 +15,7 @@ Exact scoring (per text, on the training texts found): equality of normalised te
 ``ratio`` on normalised text, longest shared run, and coverage by the runs of two training texts.
 """
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 import numpy as np
 import numpy.typing as npt
@@ -23,7 +23,7 @@ from rapidfuzz import fuzz, process
 from rapidfuzz.distance import Indel
 
 from core.tweets import normalise
-from corpora.nearcopy import Span, Verdict
+from corpora.nearcopy import NEAR_COPY, Span, Verdict
 from corpora.nearcopy.index import Index, bigram_keys, full_hash
 from corpora.nearcopy.text import word_hashes, words_with_offsets
 
@@ -511,3 +511,52 @@ def index_check(*, index: Index, texts: list[str], th: Thresholds) -> list[Verdi
             )
         )
     return verdicts
+
+
+# Between texts of the same kind (a bot's pending candidates: curator.siblings) only the rules that say two texts
+# are one text apply: the same normalised text, an edited copy, and a shared run covering SPAN_SHARE of the shorter.
+# A lone run of SPAN_WORDS and stitching are off (unreachable thresholds): they mark a text that borrowed a phrase,
+# and between candidates they would join texts that only share a stock phrase.
+_NEVER_WORDS = 1 << 30
+_NEVER_SHARE = 2.0
+
+
+def near_identical_thresholds(th: Thresholds) -> Thresholds:
+    return replace(th, span_words=_NEVER_WORDS, stitch_share=_NEVER_SHARE)
+
+
+def _forget(found: Found, doc: int) -> None:
+    """A text looked up in an index that holds it finds itself: leave itself out."""
+    found.copies.discard(doc)
+    found.runs.pop(doc, None)
+    found.scored.discard(doc)
+    found.ratios.pop(doc, None)
+
+
+def index_near_identical(*, index: Index, docs: list[int], th: Thresholds) -> list[list[int]]:
+    """For each of the index's own texts at positions `docs`: the positions of every other text of the index it is
+    near-identical to (near_identical_thresholds). Looked up as index_check does; the exact rules are decided for
+    each pair, not only for the closest text, since every pair joins a group."""
+    th = near_identical_thresholds(th)
+    queries = queries_make(index.normalised_many(docs)) if docs else []
+    found = lookup(index, queries, th)
+    doc_words = DocWords(index)
+    near: list[list[int]] = []
+    for doc, q, f in zip(docs, queries, found, strict=True):
+        _forget(f, doc)
+        pairs = (
+            Found(
+                copies=f.copies & {other},
+                runs={other: f.runs[other]} if other in f.runs else {},
+                ratios={other: f.ratios[other]} if other in f.ratios else {},
+            )
+            for other in sorted(f.copies | f.ratios.keys() | f.runs.keys())
+        )
+        near.append(
+            [
+                p.doc
+                for p in (decide(n_words=len(q.toks), found=pair, doc_words=doc_words, th=th) for pair in pairs)
+                if p.verdict in NEAR_COPY and p.doc is not None
+            ]
+        )
+    return near

@@ -1,7 +1,7 @@
 """Every page of the dashboard with something on it, and the HTML checks the front-end tests share.
 
 An owner sees every page, so `site_make` builds one and the rows that fill each page: a corpus, a
-near copy and reply candidates in the queue, decisions, queued, sent and failed posts, a finetune run
+near copy (with a near-duplicate sibling) and reply candidates in the queue, decisions, queued, sent and failed posts, a finetune run
 with its loss chart and a batch.
 """
 
@@ -44,6 +44,9 @@ def site_make(tmp_dir: Path) -> Site:
     account = make_account()
     batch = make_batch(temperature=0.9)
     near = make_near_copy(batch=batch)
+    # A near-duplicate sibling, so the near copy's card says "1 similar".
+    sibling = make_candidate("Sad! The fake news media is working overtime again", batch=batch)
+    Candidate.objects.filter(pk__in=[near.pk, sibling.pk]).update(sibling_group=near.pk)
     make_candidates(3, batch=batch, prefix="Another one")
     mention_with_candidates(account, 2)
     rejected, scheduled = make_candidate("Rejected by the owner", batch=batch), make_candidate("Scheduled by the owner", batch=batch)
@@ -75,6 +78,7 @@ def site_make(tmp_dir: Path) -> Site:
         "status": reverse("core:status"),
         "people": reverse("core:people"),
         "queue": reverse("curator:queue"),
+        "queue card with a similar one": reverse("curator:queue") + f"?c={near.pk}",
         "queue editor": reverse("curator:queue_edit", args=[near.pk]),
         "candidates": reverse("curator:candidates"),
         "candidate": reverse("curator:candidate", args=[near.pk]),

@@ -11,8 +11,8 @@ from generation.models import Checkpoint, GenerationBatch
 from posting.models import Account, Slot
 
 
-def make_batch(*, temperature: float = 0.7, name: str | None = None) -> GenerationBatch:
-    corpus, _ = Corpus.objects.get_or_create(name="tweets", defaults={"format": Corpus.Format.LINES})
+def make_batch(*, temperature: float = 0.7, name: str | None = None, bot: str = "tweets") -> GenerationBatch:
+    corpus, _ = Corpus.objects.get_or_create(name=bot, defaults={"format": Corpus.Format.LINES})
     checkpoint, _ = Checkpoint.objects.get_or_create(name=name or "markov-1", defaults={"kind": Checkpoint.Kind.MARKOV, "corpus": corpus})
     return GenerationBatch.objects.create(
         checkpoint=checkpoint, corpus=corpus, backend=GenerationBatch.Backend.MARKOV, n_candidates=10, temperature=temperature
@@ -33,6 +33,27 @@ def make_candidate(text: str = "Make the queue great again", *, batch: Generatio
 
 def make_candidates(n: int, *, batch: GenerationBatch | None = None, prefix: str = "Candidate") -> list[Candidate]:
     return [make_candidate(f"{prefix} number {i}", batch=batch) for i in range(n)]
+
+
+def make_siblings(texts: list[str], *, batch: GenerationBatch | None = None) -> list[Candidate]:
+    """Candidates that are one near-duplicate group (as generation would have grouped them), oldest first."""
+    rows = [make_candidate(text, batch=batch) for text in texts]
+    Candidate.objects.filter(pk__in=[r.pk for r in rows]).update(sibling_group=rows[0].pk)
+    for row in rows:
+        row.sibling_group = rows[0].pk
+    return rows
+
+
+def store_batch(texts: list[str], *, bot: str = "tweets", prefix: str = "") -> list[Candidate]:
+    """The texts through generation's own insert (cleaning, near-copy verdicts, sibling groups) as a finished batch
+    of `bot`; its candidates, in the order of the texts."""
+    from generation.batches import candidates_store
+    from generation.models import Status
+
+    batch = make_batch(bot=bot)
+    GenerationBatch.objects.filter(pk=batch.pk).update(status=Status.RUNNING, prefix=prefix)
+    candidates_store(batch_id=batch.pk, texts=texts, timings={})
+    return list(Candidate.objects.filter(batch=batch).order_by("id"))
 
 
 def make_near_copy(*, batch: GenerationBatch | None = None) -> Candidate:
