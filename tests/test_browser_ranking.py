@@ -6,6 +6,8 @@ from typing import Any
 import pytest
 
 from curator.models import Candidate
+from posting.models import Post
+from tests.support.bots import candidate_of, make_bot
 from tests.support.browser import SCREENSHOT_DIR, card_id, make_curator, press
 from tests.support.queue import make_candidate
 from tests.test_browser_csp import watched_page
@@ -58,3 +60,27 @@ def test_a_curator_sees_the_probability_and_the_random_mark_and_rejects_with_a_r
     assert page.locator("text=Reject reasons").count() == 1
     page.screenshot(path=str(SCREENSHOT_DIR / "ranking-stats.png"), full_page=True)
     assert not problems, problems
+
+
+def test_digits_are_reject_reasons_until_the_schedule_menu_is_opened_with_m(browser: Any, live_server: Any) -> None:
+    """A card with accounts to schedule to has digits twice: reasons beside Reject, accounts in the closed menu."""
+    make_curator("carl")
+    alpha, beta = make_bot("alpha"), make_bot("beta")
+    first = candidate_of(alpha, "The first card of alpha, a dull one")
+    second = candidate_of(alpha, "The second card of alpha, for beta")
+    page = watched_page(browser, [])
+    page.goto(f"{live_server.url}/login/?next=/queue/%3Fc%3D{first.pk}")
+    page.fill("#id_username", "carl")
+    page.fill("#id_password", "curator-pass-123")
+    page.click("button[type=submit]")
+    page.wait_for_selector(f'#queue-panel[data-candidate-id="{first.pk}"]')
+    press(page, "1")  # the menu is closed: the first reason
+    page.wait_for_selector(f'#queue-panel[data-candidate-id="{second.pk}"]')
+    first.refresh_from_db()
+    assert first.status == Candidate.Status.REJECTED and first.decisions.get().data["reason"] == "dull"
+    assert not Post.objects.exists()
+    press(page, "m")
+    page.wait_for_selector("#queue-panel details[open]")
+    press(page, "2")  # the menu is open: the second account
+    page.wait_for_selector(f'#queue-panel:not([data-candidate-id="{second.pk}"])')
+    assert Post.objects.get(candidate=second).account == beta.account

@@ -13,10 +13,23 @@
   function typing(el) {
     return !!el && (el.tagName === "TEXTAREA" || el.tagName === "INPUT" || el.tagName === "SELECT" || el.isContentEditable);
   }
+  // A key inside a closed menu (the card's "Schedule to…", opened with m) is not the curator's to press: the
+  // digits there schedule to an account only once the menu is open, and are reject reasons otherwise.
+  function shut(el) {
+    for (var d = el.closest("details"); d; d = d.parentElement && d.parentElement.closest("details")) {
+      var summary = el.tagName === "SUMMARY" && el.parentElement === d;
+      if (!d.open && !summary) { return true; }
+    }
+    return false;
+  }
   function press(key) {
     var root = panel();
     if (!root) { return false; }
-    var el = root.querySelector('[data-key="' + key + '"]');
+    var selector = '[data-key="' + key + '"]';
+    var el = root.querySelector("details[open] " + selector);  // an open menu's keys come first
+    if (!el) {
+      el = Array.prototype.find.call(root.querySelectorAll(selector), function (c) { return !shut(c); });
+    }
     if (!el || el.disabled) { return false; }
     el.click();
     return true;
