@@ -193,6 +193,15 @@ def _claim_from(
     return taken
 
 
+def claim_asked(*, user: User, candidate_id: int, now: datetime | None = None) -> bool:
+    """Hold one candidate a curator asked for by its number (a link shared by another curator, an id typed into
+    the address bar): taken when it is free and this curator has not skipped it, by the same conditional update as
+    every claim, so it is never held twice. One held already, decided, or skipped by this curator: False."""
+    now = now or timezone.now()
+    take = {"claimed_by": user, "claim_expires_at": lease_end(now), "picked_at_random": False}
+    return _claimable(user, now).filter(pk=candidate_id).filter(free(now)).update(**take) == 1
+
+
 def claims_renew(*, user: User, now: datetime | None = None) -> int:
     """Extend this curator's leases (the queue page pings while the curator is active)."""
     now = now or timezone.now()

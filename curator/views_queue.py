@@ -120,6 +120,8 @@ def queue(request: AuthedRequest) -> HttpResponse:
     # isdigit() alone lets "²" through, which int() refuses.
     pk = int(focus) if focus.isascii() and focus.isdigit() else None
     held = claims.queue_claim_cards(user=request.user)
+    if pk is not None and not any(c.pk == pk for c in held) and claims.claim_asked(user=request.user, candidate_id=pk):
+        held = claims.queue_claim_cards(user=request.user)  # a free card asked for by its number is now this curator's
     if pk is not None and not any(c.pk == pk for c in held) and Candidate.objects.filter(pk=pk).exists():
         # A stale tab's link to a card it no longer holds: say so, instead of showing another card in its place.
         reason = decisions.sentence(decisions.why_not_yours(candidate_id=pk, by=request.user, now=timezone.now()))

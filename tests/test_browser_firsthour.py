@@ -135,7 +135,7 @@ def test_near_copy_wording_is_one_vocabulary(browser: Any, live_server: Any) -> 
 
     # Shift+A on an original: nothing happens, and the page says why.
     press(page, "Shift+A")
-    hint = page.locator("#queue-panel .key-hint")
+    hint = page.locator("#queue-panel .key-hint:not([hidden])")
     hint.wait_for(state="visible")
     assert "not one" in hint.inner_text() and f"#{original.pk}" in hint.inner_text()
     assert Candidate.objects.get(pk=original.pk).status == Candidate.Status.PENDING

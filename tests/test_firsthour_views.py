@@ -232,3 +232,31 @@ def test_a_stale_link_to_a_card_names_it_and_who_took_it(curator_client: Client,
     # The editor for it does not open on another card either.
     html = curator_client.get(reverse("curator:queue_edit", args=[first.pk]), **headers).content.decode()  # type: ignore[arg-type]
     assert "not opened for editing" in html and "<textarea" not in html
+
+
+def test_a_link_to_a_free_card_opens_it_and_holds_it_for_this_curator(
+    curator_client: Client, curator: User, curator2: User, settings
+) -> None:  # type: ignore[no-untyped-def]
+    """A number shared by another curator (or typed into the address bar) opens that card when nobody holds it."""
+    from curator import claims, decisions
+    from tests.support.queue import make_candidates
+
+    settings.QUEUE_CLAIM_SIZE = 2
+    cards = make_candidates(6)
+    asked, held_by_cora, skipped = cards[4], cards[5], cards[3]
+    claims.claim_asked(user=curator2, candidate_id=held_by_cora.pk)
+    curator_client.get(reverse("curator:queue"))  # holds the two oldest
+    html = curator_client.get(reverse("curator:queue") + f"?c={asked.pk}").content.decode()
+    assert f'data-candidate-id="{asked.pk}"' in html and "no longer yours" not in html
+    asked.refresh_from_db()
+    assert asked.claimed_by == curator
+    # Held by another curator: not taken from them, and the page says who has it.
+    html = curator_client.get(reverse("curator:queue") + f"?c={held_by_cora.pk}").content.decode()
+    assert "cora is reviewing this candidate right now" in html
+    held_by_cora.refresh_from_db()
+    assert held_by_cora.claimed_by == curator2
+    # Skipped by this curator: left for the others, as the skip meant.
+    assert claims.claim_asked(user=curator, candidate_id=skipped.pk)
+    decisions.candidate_skip(candidate_id=skipped.pk, by=curator)
+    html = curator_client.get(reverse("curator:queue") + f"?c={skipped.pk}").content.decode()
+    assert "You skipped this candidate" in html
