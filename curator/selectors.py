@@ -79,12 +79,13 @@ def queue_state(*, user: User, claims: list[Candidate], current_id: int | None =
         pending=pending_count(),
         last_undoable=Decision.objects.filter(user=user, undone=False, action__in=UNDOABLE).first(),
         sources=nearcopy_sources(candidate=current) if current else [],
-        **_similar(current, user=user),
+        **similar_of(current, user=user),
     )
 
 
-def _similar(current: Candidate | None, *, user: User) -> dict[str, Any]:
-    """Two small queries on the pending sibling index, only for a card that has a group."""
+def similar_of(current: Candidate | None, *, user: User) -> dict[str, Any]:
+    """`similar` (how many pending siblings) and `similar_shown` (the first few): two small queries on the pending
+    sibling index, only for a candidate that has a group (the queue's card and the candidate's page)."""
     if current is None or current.sibling_group is None:
         return {}
     now = timezone.now()

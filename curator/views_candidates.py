@@ -82,6 +82,7 @@ def candidate_detail(request: AuthedRequest, pk: int) -> HttpResponse:
         "history": selectors.candidate_history(candidate=candidate),
         "sources": selectors.nearcopy_sources(candidate=candidate),
         "max_length": tweets.MAX_WEIGHTED_LENGTH,
+        **selectors.similar_of(candidate, user=request.user),
     }
     return render(request, "curator/candidate.html", context)
 

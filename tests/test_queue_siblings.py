@@ -46,6 +46,18 @@ def hold(candidate: Candidate, user: User) -> None:
     Candidate.objects.filter(pk=candidate.pk).update(claimed_by=user, claim_expires_at=timezone.now() + timedelta(minutes=5))
 
 
+def test_the_candidates_page_lists_its_pending_similar_candidates(curator_client: Client, curator2: User) -> None:
+    card, *others = make_siblings(TEXTS[:4], batch=make_batch())
+    decisions.candidate_reject(candidate_id=others[2].pk, version=1, by=curator2)  # decided: not listed
+    hold(others[1], curator2)
+    html = curator_client.get(reverse("curator:candidate", args=[card.pk])).content.decode()
+    assert '<span class="badge similar">2 similar</span>' in html
+    assert f"#{others[0].pk}</a> {others[0].text}" in html and f"#{others[1].pk}</a> {others[1].text}" in html
+    assert "(cora is reviewing it)" in html and f"#{others[2].pk}</a>" not in html
+    alone = make_candidate("Nothing at all like the others, about gardening", batch=make_batch())
+    assert "similar</span>" not in curator_client.get(reverse("curator:candidate", args=[alone.pk])).content.decode()
+
+
 @pytest.mark.parametrize("htmx", [False, True])
 def test_the_card_says_how_many_similar_candidates_are_pending(curator_client: Client, curator2: User, htmx: bool) -> None:
     card, *others = make_siblings(TEXTS[:4], batch=make_batch())
