@@ -126,13 +126,18 @@ class MarkovForm(forms.Form):
 
 
 class CheckpointSelect(forms.Select):
-    """Each option says its kind (data-kind), so the page can switch off what a Markov chain does not use."""
+    """Each option says its kind (data-kind), so the page can switch off what a Markov chain does not use, and the
+    account its batches are for by default (data-account: the first by name of the accounts that post it, as
+    `batch_start` picks; "" for none), so "For account" can name it."""
 
     def create_option(self, name: str, value: Any, *args: Any, **kwargs: Any) -> dict[str, Any]:
         option = super().create_option(name, value, *args, **kwargs)
         instance = getattr(value, "instance", None)
         if instance is not None:
             option["attrs"]["data-kind"] = instance.kind
+            # posting's reverse relation (prefetched by the form), so generation imports nothing from posting.
+            names = sorted(a.name for a in instance.accounts.all())
+            option["attrs"]["data-account"] = names[0] if names else ""
         return option
 
 
@@ -144,7 +149,7 @@ _GPT2_ONLY_ATTRS = {"data-gpt2-only": ""}
 
 class BatchForm(forms.Form):
     checkpoint = forms.ModelChoiceField(
-        queryset=Checkpoint.objects.all(),
+        queryset=Checkpoint.objects.prefetch_related("accounts"),
         widget=CheckpointSelect,
         help_text="The model that writes: a finetuned run, a base model, or a Markov chain (which uses none of the GPT-2 settings below).",
     )

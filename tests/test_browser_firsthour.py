@@ -8,6 +8,7 @@ import pytest
 from corpora.models import TrainingText
 from curator import claims, decisions
 from curator.models import Candidate
+from generation.models import Checkpoint
 from tests.support.browser import card_id, log_in, make_curator, press
 from tests.support.queue import make_batch, make_candidate, make_candidates, make_near_copy
 from tests.test_browser_queue import wait_for_card
@@ -245,6 +246,24 @@ def test_the_run_name_follows_the_corpus_picked(browser: Any, live_server: Any) 
     page.locator("#finetune-form [name=run_name]").fill("my-own-name")
     page.locator("#finetune-form select[name=corpus]").select_option(label="trump")
     assert page.locator("#finetune-form [name=run_name]").input_value() == "my-own-name"
+
+
+def test_for_account_names_the_account_of_the_checkpoint_picked(browser: Any, live_server: Any) -> None:
+    """The batch form's default account ("The checkpoint's account") says which one, and follows the checkpoint."""
+    from django.contrib.auth.models import Group, User
+
+    from tests.support.bots import make_bot
+
+    alpha, beta = make_bot("alpha"), make_bot("beta")
+    orphan = Checkpoint.objects.create(name="orphan-voice", kind=Checkpoint.Kind.MARKOV, path="markov/orphan.json")
+    owner = User.objects.create_user("olivia", password="owner-pass-123")
+    owner.groups.add(Group.objects.get_or_create(name="owner")[0], Group.objects.get_or_create(name="curator")[0])
+    page = log_in(browser, live_server.url, "olivia", "owner-pass-123")
+    page.goto(f"{live_server.url}/generation/")
+    checkpoint, account = page.locator("#batch-form select[name=checkpoint]"), page.locator("#batch-form select[name=account] option").first
+    for chosen, name in ((alpha.checkpoint, "alpha"), (beta.checkpoint, "beta"), (orphan, "none yet")):
+        checkpoint.select_option(str(chosen.pk))
+        assert account.inner_text() == f"The checkpoint's account ({name})"
 
 
 def test_picking_an_untrained_base_model_warns_before_generating(browser: Any, live_server: Any) -> None:

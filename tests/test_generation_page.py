@@ -109,8 +109,8 @@ def test_a_gpt_2_batch_needs_its_sampling_settings(owner_client: Client) -> None
 def test_the_checkpoint_choices_say_their_kind_for_the_page_script(owner_client: Client) -> None:
     markov, tiny = _markov(), tiny_checkpoint()
     page = owner_client.get(URL).content.decode()
-    assert re.search(rf'<option value="{markov.pk}"[^>]* data-kind="markov">', page)
-    assert re.search(rf'<option value="{tiny.pk}"[^>]* data-kind="base">', page)
+    assert re.search(rf'<option value="{markov.pk}"[^>]* data-kind="markov" data-account="">', page)
+    assert re.search(rf'<option value="{tiny.pk}"[^>]* data-kind="base" data-account="">', page)
     assert page.count("data-gpt2-only") == 5
     assert "js/generation.js" in page
 

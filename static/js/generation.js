@@ -17,6 +17,12 @@
     if (note) note.hidden = !markov;
     var base = form.querySelector("[data-base-note]");
     if (base) base.hidden = !(option && option.getAttribute("data-kind") === "base");
+    // "For account": the empty choice names the account the picked checkpoint's batches go to by default.
+    var account = form.querySelector("select[name=account]");
+    if (account && account.options.length && account.options[0].value === "" && option) {
+      var name = option.getAttribute("data-account");
+      account.options[0].text = "The checkpoint's account (" + (name || "none yet") + ")";
+    }
   }
 
   // A name field suggested from the corpus (data-suggested-from) follows the corpus picked, unless the
