@@ -55,7 +55,7 @@ def test_an_owner_builds_a_markov_chain_of_any_corpus_on_the_generation_page(own
     page = owner_client.get(reverse("generation:generation")).content.decode()
     assert "Markov chain markov-proverbs-1 built from 50 texts of proverbs" in page
     # The batch form offers it.
-    assert re.search(rf'<option value="{checkpoint.pk}"( selected)? data-kind="markov">markov-proverbs-1</option>', page)
+    assert re.search(rf'<option value="{checkpoint.pk}"( selected)? data-kind="markov" data-account="">markov-proverbs-1</option>', page)
 
 
 def test_the_markov_form_refuses_a_taken_name_and_an_empty_corpus(owner_client: Client, models_dir: Path) -> None:
@@ -184,7 +184,7 @@ def test_generating_from_an_untrained_base_model_is_warned_about(owner_client: C
     # With a Markov chain there too, the batch form no longer starts on the base model.
     Checkpoint.objects.create(name="chain", kind=Checkpoint.Kind.MARKOV, path="markov/chain.json")
     page = owner_client.get(reverse("generation:generation")).content.decode()
-    assert re.search(r'<option value="\d+" selected data-kind="markov">chain</option>', page)
+    assert re.search(r'<option value="\d+" selected data-kind="markov" data-account="">chain</option>', page)
     assert re.search(r'<p class="warn" data-base-note hidden>', page)
 
 
