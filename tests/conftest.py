@@ -14,7 +14,7 @@ from pytest_django.fixtures import Settings as SettingsWrapper
 
 from generation.models import Checkpoint
 from testing.fakex import FakeXControl, FakeXServer
-from tests.support import services
+from tests.support import services, workers
 from tests.support.browser import CHROMIUM_ARGS
 from tests.support.workers import Worker, celery_worker
 
@@ -159,3 +159,14 @@ def models_in_tmp_path(settings: SettingsWrapper, tmp_path: Path) -> None:
 @pytest.fixture
 def checkpoint() -> Checkpoint:
     return Checkpoint.objects.create(name="tiny", kind=Checkpoint.Kind.BASE, path="models/tiny")
+
+
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) -> Iterator[None]:
+    """A test that fails while a real worker runs shows the end of the worker's output (its traceback, if any):
+    the page and the command only say "details in the worker's log"."""
+    outcome = yield
+    report = outcome.get_result()  # type: ignore[attr-defined]
+    if report.when == "call" and report.failed:
+        for w in workers.LIVE:
+            report.sections.append((f"worker {w.name}: last 80 lines", "".join(w.lines[-80:])))

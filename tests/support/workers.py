@@ -36,6 +36,10 @@ def process_env(**extra: str) -> dict[str, str]:
     return env
 
 
+# The workers running now: a failed test's report shows the end of their output (tests/conftest.py).
+LIVE: list["Worker"] = []
+
+
 class Worker:
     def __init__(self, proc: subprocess.Popen[str], name: str) -> None:
         self.proc = proc
@@ -101,8 +105,11 @@ def celery_worker(
         while not worker.ready.wait(0.2):
             if proc.poll() is not None or time.monotonic() > deadline:
                 raise RuntimeError(f"Celery worker did not start:\n{worker.output}")
+        LIVE.append(worker)
         yield worker
     finally:
+        if worker in LIVE:
+            LIVE.remove(worker)
         worker.stop()
 
 
