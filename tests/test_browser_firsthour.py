@@ -9,7 +9,7 @@ from corpora.models import TrainingText
 from curator import claims, decisions
 from curator.models import Candidate
 from generation.models import Checkpoint
-from tests.support.browser import card_id, log_in, make_curator, press
+from tests.support.browser import card_id, log_in, make_curator, make_owner, press
 from tests.support.queue import make_batch, make_candidate, make_candidates, make_near_copy
 from tests.test_browser_queue import wait_for_card
 
@@ -227,14 +227,11 @@ def test_the_length_counter_counts_by_the_servers_rules_while_typing(browser: An
 
 def test_the_run_name_follows_the_corpus_picked(browser: Any, live_server: Any) -> None:
     """Point 5: picking another corpus changes the suggested run (and chain) name, unless one was typed."""
-    from django.contrib.auth.models import Group, User
-
     from tests.support.generation import corpus_make
 
     proverbs = corpus_make("proverbs", n=5, seed=2)
     corpus_make("trump", n=5)  # the newest: first in the list
-    owner = User.objects.create_user("olivia", password="owner-pass-123")
-    owner.groups.add(Group.objects.get_or_create(name="owner")[0], Group.objects.get_or_create(name="curator")[0])
+    make_owner()
     page = log_in(browser, live_server.url, "olivia", "owner-pass-123")
     page.goto(f"{live_server.url}/generation/")
     assert page.locator("#finetune-form [name=run_name]").input_value() == "trump-1"
@@ -250,14 +247,11 @@ def test_the_run_name_follows_the_corpus_picked(browser: Any, live_server: Any) 
 
 def test_for_account_names_the_account_of_the_checkpoint_picked(browser: Any, live_server: Any) -> None:
     """The batch form's default account ("The checkpoint's account") says which one, and follows the checkpoint."""
-    from django.contrib.auth.models import Group, User
-
     from tests.support.bots import make_bot
 
     alpha, beta = make_bot("alpha"), make_bot("beta")
     orphan = Checkpoint.objects.create(name="orphan-voice", kind=Checkpoint.Kind.MARKOV, path="markov/orphan.json")
-    owner = User.objects.create_user("olivia", password="owner-pass-123")
-    owner.groups.add(Group.objects.get_or_create(name="owner")[0], Group.objects.get_or_create(name="curator")[0])
+    make_owner()
     page = log_in(browser, live_server.url, "olivia", "owner-pass-123")
     page.goto(f"{live_server.url}/generation/")
     checkpoint, account = page.locator("#batch-form select[name=checkpoint]"), page.locator("#batch-form select[name=account] option").first
@@ -268,15 +262,12 @@ def test_for_account_names_the_account_of_the_checkpoint_picked(browser: Any, li
 
 def test_picking_an_untrained_base_model_warns_before_generating(browser: Any, live_server: Any) -> None:
     """Point 7: the warning appears as soon as a base model is picked, and goes with a trained one."""
-    from django.contrib.auth.models import Group, User
-
     from generation.models import Checkpoint
     from tests.support.generation import tiny_checkpoint
 
     base = tiny_checkpoint()
     chain = Checkpoint.objects.create(name="chain", kind=Checkpoint.Kind.MARKOV, path="markov/chain.json")
-    owner = User.objects.create_user("olivia", password="owner-pass-123")
-    owner.groups.add(Group.objects.get_or_create(name="owner")[0], Group.objects.get_or_create(name="curator")[0])
+    make_owner()
     page = log_in(browser, live_server.url, "olivia", "owner-pass-123")
     page.goto(f"{live_server.url}/generation/")
     note = page.locator("#batch-form [data-base-note]")
@@ -371,10 +362,7 @@ def test_the_queue_schedule_and_history_fit_a_390_px_phone(browser: Any, live_se
 
 
 def test_the_owners_longer_navigation_wraps_inside_the_bar_at_390_px(browser: Any, live_server: Any) -> None:
-    from django.contrib.auth.models import Group, User
-
-    owner = User.objects.create_user("olivia", password="owner-pass-123")
-    owner.groups.add(Group.objects.get_or_create(name="owner")[0], Group.objects.get_or_create(name="curator")[0])
+    make_owner()
     page = log_in(browser, live_server.url, "olivia", "owner-pass-123")
     page.set_viewport_size({"width": 390, "height": 844})
     page.goto(f"{live_server.url}/")
@@ -388,15 +376,12 @@ def test_the_owners_longer_navigation_wraps_inside_the_bar_at_390_px(browser: An
 
 def test_the_pages_for_the_readme(browser: Any, live_server: Any) -> None:
     """The screenshots in docs/screenshots/ come from here (copied by hand from var/screenshots/docs-*.png)."""
-    from django.contrib.auth.models import Group, User
-
     from generation.models import FinetuneRun, Status
     from tests.support.browser import SCREENSHOT_DIR
     from tests.support.generation import tiny_checkpoint
 
     SCREENSHOT_DIR.mkdir(parents=True, exist_ok=True)
-    owner = User.objects.create_user("olivia", password="owner-pass-123")
-    owner.groups.add(Group.objects.get_or_create(name="owner")[0], Group.objects.get_or_create(name="curator")[0])
+    make_owner()
     page = log_in(browser, live_server.url, "olivia", "owner-pass-123")
     page.set_viewport_size({"width": 1100, "height": 720})
     page.goto(f"{live_server.url}/")  # a new install: nothing imported yet

@@ -3,10 +3,9 @@
 from typing import Any
 
 import pytest
-from django.contrib.auth.models import Group, User
 
 from generation.models import Checkpoint
-from tests.support.browser import SCREENSHOT_DIR, log_in
+from tests.support.browser import SCREENSHOT_DIR, log_in, make_owner
 from tests.support.generation import tiny_checkpoint
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True), pytest.mark.usefixtures("fresh_cache", "no_async_unsafe_leak")]
@@ -21,8 +20,7 @@ def _switched_off(page: Any) -> list[bool]:
 def test_picking_a_markov_chain_switches_the_gpt_2_settings_off(browser: Any, live_server: Any) -> None:
     tiny = tiny_checkpoint()
     markov = Checkpoint.objects.create(name="chain", kind=Checkpoint.Kind.MARKOV, path="markov/chain.json")
-    owner = User.objects.create_user("olivia", password="owner-pass-123")
-    owner.groups.add(Group.objects.get_or_create(name="owner")[0], Group.objects.get_or_create(name="curator")[0])
+    make_owner()
     page = log_in(browser, live_server.url, "olivia", "owner-pass-123")
     page.goto(f"{live_server.url}/generation/")
     select = page.locator("#batch-form select[name=checkpoint]")

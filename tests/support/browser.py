@@ -28,6 +28,13 @@ def make_curator(username: str, password: str = "curator-pass-123") -> User:
     return user
 
 
+def make_owner(username: str = "olivia", password: str = "owner-pass-123") -> User:
+    """An owner who also reviews (owner and curator groups): the pages of the whole flow are theirs."""
+    user = make_curator(username, password)
+    user.groups.add(Group.objects.get_or_create(name="owner")[0])
+    return user
+
+
 def log_in(browser: Any, base_url: str, username: str, password: str = "curator-pass-123") -> Any:
     context = browser.new_context(viewport={"width": 1280, "height": 860})
     page = context.new_page()
