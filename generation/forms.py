@@ -127,17 +127,16 @@ class MarkovForm(forms.Form):
 
 class CheckpointSelect(forms.Select):
     """Each option says its kind (data-kind), so the page can switch off what a Markov chain does not use, and the
-    account its batches are for by default (data-account: the first by name of the accounts that post it, as
-    `batch_start` picks; "" for none), so "For account" can name it."""
+    account its batches are for by default (data-account: `Checkpoint.default_account`, as `batch_start` picks;
+    "" for none), so "For account" can name it."""
 
     def create_option(self, name: str, value: Any, *args: Any, **kwargs: Any) -> dict[str, Any]:
         option = super().create_option(name, value, *args, **kwargs)
         instance = getattr(value, "instance", None)
         if instance is not None:
             option["attrs"]["data-kind"] = instance.kind
-            # posting's reverse relation (prefetched by the form), so generation imports nothing from posting.
-            names = sorted(a.name for a in instance.accounts.all())
-            option["attrs"]["data-account"] = names[0] if names else ""
+            account = instance.default_account()  # the accounts are prefetched by the form
+            option["attrs"]["data-account"] = account.name if account is not None else ""
         return option
 
 

@@ -1,5 +1,7 @@
 """Model checkpoints, finetune runs and generation batches."""
 
+from typing import Any
+
 from django.conf import settings
 from django.db import models
 
@@ -26,6 +28,11 @@ class Checkpoint(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+    def default_account(self) -> Any:
+        """The posting account its batches are for when none is chosen: the first by name of those that post it
+        (`accounts`, posting's reverse relation, so generation imports nothing from posting; a prefetch serves it)."""
+        return min(self.accounts.all(), key=lambda account: account.name, default=None)
 
 
 class Status(models.TextChoices):

@@ -96,8 +96,8 @@ def batch_start(
 ) -> GenerationBatch:
     """Every batch starts here (the page, the command, the demo, a mention's replies).
 
-    `account_id`: the posting account its candidates are for; by default the checkpoint's account (the first
-    by name of those that post it: `checkpoint.accounts`, posting's reverse relation, so nothing is imported).
+    `account_id`: the posting account its candidates are for; by default the checkpoint's account
+    (`Checkpoint.default_account`).
 
     `prompt_only`: the prefix conditions the model but is left out of the candidates (a mention being answered).
     `enqueue=False`: the caller runs it in this process with generation.batches.batch_run, after its
@@ -105,7 +105,8 @@ def batch_start(
     """
     backend = GenerationBatch.Backend.MARKOV if checkpoint.kind == Checkpoint.Kind.MARKOV else GenerationBatch.Backend.GPT2
     if account_id is None:
-        account_id = checkpoint.accounts.order_by("name").values_list("pk", flat=True).first()
+        default = checkpoint.default_account()
+        account_id = default.pk if default is not None else None
     batch = GenerationBatch.objects.create(
         checkpoint=checkpoint,
         account_id=account_id,
