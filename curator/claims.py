@@ -195,11 +195,11 @@ def _claim_from(
 
 def claim_asked(*, user: User, candidate_id: int, now: datetime | None = None) -> bool:
     """Hold one candidate a curator asked for by its number (a link shared by another curator, an id typed into
-    the address bar): taken when it is free and this curator has not skipped it, by the same conditional update as
-    every claim, so it is never held twice. One held already, decided, or skipped by this curator: False."""
+    the address bar): taken when it is free and this curator has not skipped it, by the claim every refill uses
+    (`_claim_from`: row locks on PostgreSQL, a conditional update everywhere), so it is never held twice. One held
+    already, decided, or skipped by this curator: False."""
     now = now or timezone.now()
-    take = {"claimed_by": user, "claim_expires_at": lease_end(now), "picked_at_random": False}
-    return _claimable(user, now).filter(pk=candidate_id).filter(free(now)).update(**take) == 1
+    return _claim_from(_claimable(user, now).filter(pk=candidate_id), need=1, user=user, now=now, until=lease_end(now)) == 1
 
 
 def claims_renew(*, user: User, now: datetime | None = None) -> int:
