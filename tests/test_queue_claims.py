@@ -14,7 +14,7 @@ from django.utils import timezone
 from curator import claims, decisions
 from curator.models import Candidate
 from curator.tasks import expire_claims
-from tests.support.queue import claims_at_once, make_candidates
+from tests.support.queue import claims_at_once, in_threads, make_candidates
 from tests.support.workers import wait_for
 
 
@@ -165,11 +165,7 @@ def test_concurrent_curators_never_hold_the_same_candidate_round_after_round() -
         finally:
             connections.close_all()
 
-    threads = [threading.Thread(target=work, args=(u,)) for u in users]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join(timeout=120)
+    in_threads(work, users)
     assert not errors, errors
     assert doubles == [0] * rounds
     assert connection.vendor in ("sqlite", "postgresql")

@@ -1,5 +1,6 @@
 """Rows the queue tests build with the ORM (no tests in here: imported by the test_queue_* modules)."""
 
+from collections.abc import Callable
 from datetime import time
 
 from django.contrib.auth.models import User
@@ -91,6 +92,17 @@ def make_account(*, name: str = "bot") -> Account:
     return account
 
 
+def in_threads(work: Callable[[User], None], users: list[User]) -> None:
+    """Run `work` for every user at once, one thread each, and wait for all of them."""
+    import threading
+
+    threads = [threading.Thread(target=work, args=(u,)) for u in users]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(timeout=120)
+
+
 def claims_at_once(users: list[User]) -> dict[int, list[int]]:
     """Every user claims at the same moment (one thread each, released together); what each got, by user id."""
     import threading
@@ -112,10 +124,6 @@ def claims_at_once(users: list[User]) -> dict[int, list[int]]:
         finally:
             connections.close_all()
 
-    threads = [threading.Thread(target=work, args=(u,)) for u in users]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join(timeout=120)
+    in_threads(work, users)
     assert not errors, errors
     return results
