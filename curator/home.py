@@ -2,7 +2,7 @@
 
 from core.home import Fact, Step
 from curator.models import Decision
-from curator.selectors import PENDING_COUNT_CAP, pending_count
+from curator.selectors import pending_count, pending_label
 
 
 def setup_step() -> Step:
@@ -17,6 +17,5 @@ def setup_step() -> Step:
 
 
 def facts() -> list[Fact]:
-    n = pending_count()
-    value = f"{PENDING_COUNT_CAP}+" if n > PENDING_COUNT_CAP else str(n)
+    value = pending_label(pending_count())
     return [Fact(order=10, label="pending review", value=value, url_name="curator:queue", role="curator")]

@@ -40,8 +40,7 @@ class QueueState:
 
     @property
     def pending_label(self) -> str:
-        """The pending count as the queue shows it: exact up to the cap, then "1000+"."""
-        return f"{PENDING_COUNT_CAP}+" if self.pending > PENDING_COUNT_CAP else str(self.pending)
+        return pending_label(self.pending)
 
 
 @dataclass(frozen=True)
@@ -54,6 +53,11 @@ class Similar:
 
 
 PENDING_COUNT_CAP = 1000  # beyond this the queue page says "1000+": counting 100k rows per card costs more than the card
+
+
+def pending_label(pending: int) -> str:
+    """A pending_count() as pages show it: exact up to the cap, then "1000+"."""
+    return f"{PENDING_COUNT_CAP}+" if pending > PENDING_COUNT_CAP else str(pending)
 
 
 def pending_count() -> int:
